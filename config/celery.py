@@ -1,0 +1,30 @@
+"""The Celery application.
+
+Workers start with ``celery -A config worker``; beat with ``celery -A config beat``.
+Settings come from Django's settings under the ``CELERY_`` namespace (see
+config/settings.py): JSON only, ``acks_late`` with ``reject_on_worker_lost`` so a
+task whose worker dies is redelivered, and a prefetch of one.
+
+Tasks use Celery's Django task class, so callers enqueue with
+``task.delay_on_commit(...)``: the message leaves only after the surrounding
+transaction commits, and never for a transaction that rolls back.
+"""
+
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+
+app = Celery("config", task_cls="celery.contrib.django.task:DjangoTask")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+
+
+@app.task(name="config.ping", time_limit=10, soft_time_limit=5)
+def ping() -> str:
+    """Answer ``"pong"``: a worker round trip for operators and tests.
+
+    Has no side effects, so running it twice is safe; it never retries.
+    """
+    return "pong"
