@@ -28,3 +28,20 @@ def ping() -> str:
     Has no side effects, so running it twice is safe; it never retries.
     """
     return "pong"
+
+
+def announce_eager_mode() -> None:
+    """Say once, from the serving process, that tasks run in-process without a broker.
+
+    Called by the WSGI/ASGI entry points (which runserver loads too), so management
+    commands and the autoreloader's parent stay quiet.
+    """
+    import logging
+
+    from django.conf import settings
+
+    if settings.CELERY_TASK_ALWAYS_EAGER:
+        logging.getLogger("config").warning(
+            "REDIS_URL is not set: Celery tasks run eagerly inside this web process "
+            "(no worker, no beat). Set REDIS_URL to use a real broker."
+        )

@@ -67,12 +67,24 @@ def test_without_database_url_an_sqlite_file_in_the_project_is_used():
     assert Path(probe["name"]).parent == PROJECT_DIR
 
 
-def test_without_redis_url_tasks_run_eagerly_and_the_log_says_so_once():
-    result = run_python(SETTINGS_PROBE, DATABASE_URL=None, REDIS_URL=None, DEBUG="1")
+def test_without_redis_url_tasks_run_eagerly_and_the_web_process_says_so_once():
+    result = run_python(
+        SETTINGS_PROBE + "import config.wsgi, config.urls",
+        DATABASE_URL=None,
+        REDIS_URL=None,
+        DEBUG="1",
+    )
 
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout.strip().splitlines()[-1])["eager"] is True
     assert result.stderr.count("REDIS_URL is not set") == 1
+
+
+def test_with_redis_url_the_web_process_does_not_mention_eager_mode():
+    result = run_python(SETTINGS_PROBE + "import config.wsgi", DATABASE_URL=None, DEBUG="1")
+
+    assert result.returncode == 0, result.stderr
+    assert "REDIS_URL is not set" not in result.stderr
 
 
 def test_debug_is_off_unless_set():
