@@ -17,7 +17,7 @@ CONNECT_TIMEOUT_SECONDS = 3
 
 POSTGRES_HINT = (
     "start it (`pg_ctlcluster <version> main start`, or `docker compose up -d db` "
-    "and DATABASE_URL=postgres://postgres:postgres@127.0.0.1:5432/assess) or point DATABASE_URL at one"
+    "with DATABASE_URL=postgres://assess:assess@127.0.0.1:5432/assess) or point DATABASE_URL at one"
 )
 REDIS_HINT = (
     "start it (`redis-server --daemonize yes`, or `docker compose up -d redis`) or point REDIS_URL at one"
