@@ -33,6 +33,7 @@ install: $(STAMP)
 run: export DEBUG ?= 1
 run: install
 	$(PY) manage.py migrate --noinput
+	$(PY) manage.py load_rubrics
 	$(PY) manage.py seed_demo
 	@echo "Serving on http://$(HOST):$(PORT)/  (health: http://$(HOST):$(PORT)/healthz)"
 	$(PY) manage.py runserver --noreload $(HOST):$(PORT)

@@ -28,3 +28,23 @@ def _test_http_settings(settings):
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """The test database starts with the shipped rubrics loaded, as after `make run`."""
+    from django.core.management import call_command
+
+    with django_db_blocker.unblock():
+        call_command("load_rubrics", verbosity=0)
+
+
+@pytest.fixture
+def rubric_version(db):
+    """The current data-role rubric version (reloaded if a transactional test flushed it)."""
+    from assessments.selectors import rubric_version_current
+    from assessments.services import rubric_files, rubric_load
+
+    for path in rubric_files():
+        rubric_load(path=path)
+    return rubric_version_current()

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from django.core.management import get_commands
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 
@@ -57,7 +58,10 @@ def test_web_serves_the_wsgi_application_with_gunicorn(compose):
     target = words[words.index("gunicorn") + 1]
     module_name, attribute = target.split(":")
     assert callable(getattr(importlib.import_module(module_name), attribute))
-    assert words[words.index("manage.py") + 1] == "migrate"
+    management_commands = [words[i + 1] for i, word in enumerate(words) if word == "manage.py"]
+    assert management_commands == ["migrate", "load_rubrics"]
+    available = get_commands()
+    assert all(command in available for command in management_commands)
 
 
 @pytest.mark.parametrize(("name", "subcommand"), [("worker", "worker"), ("beat", "beat")])

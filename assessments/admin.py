@@ -1,0 +1,153 @@
+"""Admin for rubrics: versions are read-only once a scorecard uses them.
+
+To change a locked version, select it and run "Create a new version from it";
+the copy is editable and the scorecards keep pointing at the original.
+"""
+
+from django.contrib import admin, messages
+
+from assessments.models import Anchor, ProfileEntry, Role, RoleProfile, Rubric, RubricVersion, SkillArea
+from assessments.services import rubric_version_fork
+
+
+class LockedVersionReadOnly:
+    """Refuse changes and deletions to anything belonging to a locked rubric version."""
+
+    def version_of(self, obj) -> RubricVersion | None:
+        raise NotImplementedError
+
+    def _locked(self, obj) -> bool:
+        version = self.version_of(obj) if obj is not None else None
+        return bool(version and version.is_locked)
+
+    def has_change_permission(self, request, obj=None):
+        return not self._locked(obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return not self._locked(obj) and super().has_delete_permission(request, obj)
+
+
+class LockedParentInline(LockedVersionReadOnly):
+    def has_add_permission(self, request, obj=None):
+        return not self._locked(obj) and super().has_add_permission(request, obj)
+
+
+@admin.register(Role)
+class RoleAdmin(admin.ModelAdmin):
+    list_display = ["name", "key", "order"]
+    ordering = ["order"]
+
+
+@admin.register(Rubric)
+class RubricAdmin(admin.ModelAdmin):
+    list_display = ["name", "key"]
+
+
+@admin.action(description="Create a new editable version from each selected version")
+def fork_versions(modeladmin, request, queryset):
+    for version in queryset.select_related("rubric"):
+        fork = rubric_version_fork(version=version, user=request.user)
+        modeladmin.message_user(request, f"Created {fork} from {version}.", messages.SUCCESS)
+
+
+class SkillAreaInline(LockedParentInline, admin.TabularInline):
+    model = SkillArea
+    fields = ["order", "key", "name"]
+    show_change_link = True
+    extra = 0
+
+    def version_of(self, obj):
+        return obj
+
+
+class RoleProfileInline(LockedParentInline, admin.TabularInline):
+    model = RoleProfile
+    fields = ["role", "summary"]
+    show_change_link = True
+    extra = 0
+
+    def version_of(self, obj):
+        return obj
+
+
+@admin.register(RubricVersion)
+class RubricVersionAdmin(LockedVersionReadOnly, admin.ModelAdmin):
+    list_display = ["__str__", "number", "source_file", "created_at", "locked_at"]
+    list_filter = ["rubric", ("locked_at", admin.EmptyFieldListFilter)]
+    list_select_related = ["rubric"]
+    readonly_fields = [
+        "rubric",
+        "number",
+        "content_hash",
+        "source_file",
+        "based_on",
+        "created_at",
+        "created_by",
+        "locked_at",
+    ]
+    actions = [fork_versions]
+    inlines = [SkillAreaInline, RoleProfileInline]
+
+    def version_of(self, obj):
+        return obj
+
+    def has_add_permission(self, request):
+        # Versions come from the data file (load_rubrics) or from forking an existing one.
+        return False
+
+
+class AnchorInline(LockedParentInline, admin.TabularInline):
+    model = Anchor
+    extra = 0
+    max_num = 5
+
+    def version_of(self, obj):
+        return obj.version
+
+
+@admin.register(SkillArea)
+class SkillAreaAdmin(LockedVersionReadOnly, admin.ModelAdmin):
+    list_display = ["name", "key", "version", "order"]
+    list_filter = ["version"]
+    list_select_related = ["version__rubric"]
+    search_fields = ["name", "key"]
+    inlines = [AnchorInline]
+
+    def version_of(self, obj):
+        return obj.version
+
+
+class ProfileEntryInline(LockedParentInline, admin.TabularInline):
+    model = ProfileEntry
+    fields = [
+        "area",
+        "weight",
+        "expected_level",
+        "minimum_level",
+        "source_document",
+        "source_statement",
+        "source_reasoning",
+    ]
+    extra = 0
+
+    def version_of(self, obj):
+        return obj.version
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        # Offer only the areas of the profile's own version.
+        if db_field.name == "area":
+            profile_id = request.resolver_match.kwargs.get("object_id")
+            if profile_id:
+                kwargs["queryset"] = SkillArea.objects.filter(version__profiles__pk=profile_id)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+@admin.register(RoleProfile)
+class RoleProfileAdmin(LockedVersionReadOnly, admin.ModelAdmin):
+    list_display = ["role", "version"]
+    list_filter = ["version", "role"]
+    list_select_related = ["role", "version__rubric"]
+    inlines = [ProfileEntryInline]
+
+    def version_of(self, obj):
+        return obj.version

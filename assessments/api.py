@@ -1,0 +1,136 @@
+"""Read-only REST endpoints for roles, rubric versions and the hiring-need advisor."""
+
+from django.http import Http404
+from rest_framework import serializers, viewsets
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from assessments import selectors
+from assessments.advisor import advise, advisor_answers_clean
+from config.errors import ApplicationError
+
+
+class SourceSerializer(serializers.Serializer):
+    document = serializers.CharField(source="source_document")
+    file = serializers.CharField(source="source_file")
+    statement = serializers.CharField(source="source_statement")
+    reasoning = serializers.CharField(source="source_reasoning")
+
+
+class ProfileEntrySerializer(serializers.Serializer):
+    area = serializers.CharField(source="area.key")
+    area_name = serializers.CharField(source="area.name")
+    weight = serializers.DecimalField(max_digits=6, decimal_places=2, coerce_to_string=False)
+    expected_level = serializers.IntegerField()
+    minimum_level = serializers.IntegerField(allow_null=True)
+    source = SourceSerializer(source="*")
+
+
+class RoleProfileSerializer(serializers.Serializer):
+    key = serializers.CharField(source="role.key")
+    name = serializers.CharField(source="role.name")
+    summary = serializers.CharField()
+    facts = serializers.JSONField()
+    rubric_version = serializers.IntegerField(source="version.number")
+    entries = ProfileEntrySerializer(many=True)
+
+
+class AnchorSerializer(serializers.Serializer):
+    level = serializers.IntegerField()
+    description = serializers.CharField()
+
+
+class SkillAreaSerializer(serializers.Serializer):
+    key = serializers.CharField()
+    name = serializers.CharField()
+    description = serializers.CharField()
+    covers = serializers.JSONField()
+    questions = serializers.JSONField()
+    sources = serializers.JSONField()
+    anchors = AnchorSerializer(many=True)
+
+
+class RubricVersionSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    rubric = serializers.CharField(source="rubric.key")
+    number = serializers.IntegerField()
+    name = serializers.CharField()
+    source_file = serializers.CharField()
+    content_hash = serializers.CharField()
+    created_at = serializers.DateTimeField()
+    locked = serializers.BooleanField(source="is_locked")
+
+
+class RubricVersionDetailSerializer(RubricVersionSerializer):
+    description = serializers.CharField()
+    scale = serializers.JSONField()
+    documents = serializers.JSONField()
+    advisor = serializers.JSONField()
+    areas = SkillAreaSerializer(many=True)
+    profiles = RoleProfileSerializer(many=True)
+
+
+class RoleViewSet(viewsets.ViewSet):
+    """Roles with their profile and facts from the newest rubric version."""
+
+    lookup_field = "key"
+
+    def _profiles(self):
+        version = selectors.rubric_version_current()
+        return list(version.profiles.all()) if version else []
+
+    def list(self, request):
+        return Response(RoleProfileSerializer(self._profiles(), many=True).data)
+
+    def retrieve(self, request, key=None):
+        for profile in self._profiles():
+            if profile.role.key == key:
+                return Response(RoleProfileSerializer(profile).data)
+        raise Http404
+
+
+class RubricVersionViewSet(viewsets.ReadOnlyModelViewSet):
+    """Rubric versions, newest first; a version's detail holds its areas, anchors and profiles."""
+
+    def get_queryset(self):
+        if self.action == "retrieve":
+            return selectors.rubric_version_detail_queryset()
+        return selectors.rubric_version_list()
+
+    def get_serializer_class(self):
+        return RubricVersionDetailSerializer if self.action == "retrieve" else RubricVersionSerializer
+
+
+class AdvisorView(APIView):
+    """Which role to hire first for a team's situation, with the quoted reasons.
+
+    Answers come as query parameters named after the advisor's questions
+    (``team_type``, ``primary_need``, ``has_data_science_team``, ``first_ml_product``).
+    """
+
+    def get(self, request):
+        version = selectors.rubric_version_current()
+        if version is None:
+            raise ApplicationError("no_rubric", "No rubric is loaded yet.", status_code=503)
+        answers = advisor_answers_clean(
+            questions=version.advisor["questions"], raw=request.query_params.dict()
+        )
+        advice = advise(
+            advisor=version.advisor,
+            role_names={profile.role.key: profile.role.name for profile in version.profiles.all()},
+            documents=version.documents,
+            answers=answers,
+        )
+        if advice is None:
+            raise ApplicationError(
+                "no_matching_rule", "No recommendation covers this situation.", status_code=422
+            )
+        return Response(
+            {
+                "rubric_version": version.number,
+                "answers": answers,
+                "hire_first": {"key": advice.hire_first, "name": advice.hire_first_name},
+                "also_consider": advice.also_consider,
+                "reasons": [reason.__dict__ for reason in advice.reasons],
+            }
+        )

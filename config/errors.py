@@ -1,0 +1,49 @@
+"""The one domain error type, and its mapping to HTTP for the REST API.
+
+Services raise ``ApplicationError(code, message, field=...)``; the API turns it
+into ``{"code": ..., "detail": ..., "field": ...}`` with its status, and pages
+show the message at the field. DRF's own errors get the same shape.
+"""
+
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+
+class ApplicationError(Exception):
+    """A request the domain refuses: bad input or a rule broken.
+
+    ``code`` is a stable machine code (``rubric_version_locked``), ``message``
+    a sentence for people, ``field`` the input it concerns, if any.
+    """
+
+    status_code = status.HTTP_400_BAD_REQUEST
+
+    def __init__(
+        self, code: str, message: str, *, field: str | None = None, status_code: int | None = None
+    ) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.field = field
+        if status_code is not None:
+            self.status_code = status_code
+
+
+def api_exception_handler(exc, context):
+    if isinstance(exc, ApplicationError):
+        body = {"code": exc.code, "detail": exc.message}
+        if exc.field:
+            body["field"] = exc.field
+        return Response(body, status=exc.status_code)
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    if isinstance(exc, exceptions.ValidationError):
+        response.data = {"code": "invalid", "detail": "The request has invalid fields.", "fields": exc.detail}
+    elif isinstance(exc, exceptions.APIException):
+        response.data = {
+            "code": exc.get_codes() if isinstance(exc.get_codes(), str) else "error",
+            "detail": str(exc.detail),
+        }
+    return response
