@@ -199,3 +199,132 @@ class ProfileEntry(models.Model):
     def source_file(self) -> str:
         document = self.profile.version.documents.get(self.source_document)
         return document["file"] if document else ""
+
+
+class Recommendation(models.TextChoices):
+    STRONG_NO = "strong_no", "Strong no"
+    NO = "no", "No"
+    YES = "yes", "Yes"
+    STRONG_YES = "strong_yes", "Strong yes"
+
+
+class Scorecard(models.Model):
+    """One interviewer's assessment of one interview: draft, then submitted, then amended with reasons.
+
+    ``revision`` counts submissions: 0 while a draft, 1 once submitted, +1 per
+    amendment; every submission is kept as a ``ScorecardRevision``.
+    """
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        SUBMITTED = "submitted", "Submitted"
+
+    interview = models.ForeignKey("hiring.Interview", on_delete=models.CASCADE, related_name="scorecards")
+    interviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="scorecards"
+    )
+    rubric_version = models.ForeignKey(
+        RubricVersion,
+        on_delete=models.PROTECT,
+        related_name="scorecards",
+        help_text="The scale it was scored on.",
+    )
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.DRAFT)
+    recommendation = models.CharField(max_length=16, choices=Recommendation.choices, blank=True)
+    summary = models.TextField(blank=True)
+    revision = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    submitted_at = models.DateTimeField(null=True, blank=True, help_text="First submission.")
+    amended_at = models.DateTimeField(null=True, blank=True, help_text="Latest amendment.")
+
+    class Meta:
+        ordering = ["-updated_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["interview", "interviewer"], name="scorecard_unique_per_interviewer"
+            ),
+            models.CheckConstraint(
+                condition=Q(status="draft", submitted_at__isnull=True, revision=0)
+                | (
+                    Q(status="submitted", submitted_at__isnull=False, revision__gte=1) & ~Q(recommendation="")
+                ),
+                name="scorecard_submitted_is_complete",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.interviewer} on {self.interview}"
+
+    @property
+    def is_submitted(self) -> bool:
+        return self.status == self.Status.SUBMITTED
+
+
+class Rating(models.Model):
+    """A 1-5 rating of one skill area on its anchored scale, or "not assessed", with evidence."""
+
+    scorecard = models.ForeignKey(Scorecard, on_delete=models.CASCADE, related_name="ratings")
+    area = models.ForeignKey(SkillArea, on_delete=models.PROTECT, related_name="ratings")
+    level = models.PositiveSmallIntegerField(choices=LEVEL_CHOICES, null=True, blank=True)
+    not_assessed = models.BooleanField(default=False)
+    evidence = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["scorecard", "area__order"]
+        constraints = [
+            models.UniqueConstraint(fields=["scorecard", "area"], name="rating_unique_per_area"),
+            models.CheckConstraint(
+                condition=Q(level__isnull=True) | Q(level__gte=1, level__lte=5), name="rating_level_1_to_5"
+            ),
+            models.CheckConstraint(
+                condition=~Q(level__isnull=False, not_assessed=True), name="rating_level_or_not_assessed"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.area.key}: {'not assessed' if self.not_assessed else self.level}"
+
+
+class ScorecardRevision(models.Model):
+    """An immutable copy of a scorecard as submitted (number 1) or amended (2, 3, ...)."""
+
+    scorecard = models.ForeignKey(Scorecard, on_delete=models.CASCADE, related_name="revisions")
+    number = models.PositiveIntegerField()
+    recommendation = models.CharField(max_length=16, choices=Recommendation.choices)
+    summary = models.TextField(blank=True)
+    ratings = models.JSONField(help_text="[{area, level, not_assessed, evidence}] as submitted.")
+    reason = models.TextField(blank=True, help_text="Why it was amended; empty for the first submission.")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["scorecard", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["scorecard", "number"], name="scorecard_revision_unique_number"),
+            models.CheckConstraint(
+                condition=Q(number=1) | ~Q(reason=""), name="scorecard_amendment_has_reason"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.scorecard} r{self.number}"
+
+
+class ReminderLog(models.Model):
+    """A scorecard reminder sent; the unique key makes sure nobody gets the same one twice."""
+
+    assignment = models.ForeignKey("hiring.Assignment", on_delete=models.CASCADE, related_name="reminders")
+    sequence = models.PositiveSmallIntegerField(
+        help_text="0 for the first reminder, then 1, 2, ... per working day."
+    )
+    sent_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["assignment", "sequence"]
+        constraints = [
+            models.UniqueConstraint(fields=["assignment", "sequence"], name="reminder_sent_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"reminder {self.sequence} for {self.assignment}"

@@ -10,6 +10,7 @@ Tasks use Celery's Django task class, so callers enqueue with
 transaction commits, and never for a transaction that rolls back.
 """
 
+import logging
 import os
 
 from celery import Celery
@@ -19,6 +20,29 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 app = Celery("config", task_cls="celery.contrib.django.task:DjangoTask")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+logger = logging.getLogger(__name__)
+
+
+def enqueue_on_commit(task, *args, **kwargs) -> None:
+    """Send ``task`` after the current transaction commits, never inside it.
+
+    A broker that cannot be reached must not fail the user's action, which has
+    already committed: the failure is logged and the periodic sweep picks the
+    work up later. Task arguments are primary keys, never model instances.
+    """
+    from django.db import transaction
+
+    def send() -> None:
+        try:
+            task.apply_async(args=args, kwargs=kwargs)
+        except Exception:
+            logger.warning(
+                "Could not enqueue %s; the periodic sweep will catch up.", task.name, exc_info=True
+            )
+
+    transaction.on_commit(send)
 
 
 @app.task(name="config.ping", time_limit=10, soft_time_limit=5)

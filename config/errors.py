@@ -14,18 +14,26 @@ class ApplicationError(Exception):
     """A request the domain refuses: bad input or a rule broken.
 
     ``code`` is a stable machine code (``rubric_version_locked``), ``message``
-    a sentence for people, ``field`` the input it concerns, if any.
+    a sentence for people, ``field`` the input it concerns, if any, and
+    ``fields`` a message per input when several are wrong at once.
     """
 
     status_code = status.HTTP_400_BAD_REQUEST
 
     def __init__(
-        self, code: str, message: str, *, field: str | None = None, status_code: int | None = None
+        self,
+        code: str,
+        message: str,
+        *,
+        field: str | None = None,
+        fields: dict[str, str] | None = None,
+        status_code: int | None = None,
     ) -> None:
         super().__init__(message)
         self.code = code
         self.message = message
         self.field = field
+        self.fields = fields or ({field: message} if field else {})
         if status_code is not None:
             self.status_code = status_code
 
@@ -35,6 +43,8 @@ def api_exception_handler(exc, context):
         body = {"code": exc.code, "detail": exc.message}
         if exc.field:
             body["field"] = exc.field
+        if exc.fields:
+            body["fields"] = exc.fields
         return Response(body, status=exc.status_code)
     response = drf_exception_handler(exc, context)
     if response is None:

@@ -48,3 +48,94 @@ def rubric_version(db):
     for path in rubric_files():
         rubric_load(path=path)
     return rubric_version_current()
+
+
+@pytest.fixture(autouse=True)
+def _celery_eager_unless_real_worker(request):
+    """Tasks run in-process unless a test starts a real worker (marker ``worker``).
+
+    The suite's settings point Celery at the real Redis; without a worker,
+    messages would pile up there. Tests marked ``worker`` consume them for real.
+    """
+    from config.celery import app
+
+    if request.node.get_closest_marker("worker"):
+        yield
+        return
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = previous
+
+
+# Personas -------------------------------------------------------------------
+
+
+@pytest.fixture
+def recruiter(db):
+    from tests.factories import UserFactory
+
+    return UserFactory(username="rita_recruiter", groups=["recruiter"])
+
+
+@pytest.fixture
+def committee_member(db):
+    from tests.factories import UserFactory
+
+    return UserFactory(username="carla_committee", groups=["hiring committee"])
+
+
+@pytest.fixture
+def interviewer(db):
+    from tests.factories import UserFactory
+
+    return UserFactory(username="ivan_interviewer", groups=["interviewer"])
+
+
+@pytest.fixture
+def other_interviewer(db):
+    from tests.factories import UserFactory
+
+    return UserFactory(username="olga_interviewer", groups=["interviewer"])
+
+
+@pytest.fixture
+def outsider(db):
+    from tests.factories import UserFactory
+
+    return UserFactory(username="oscar_outsider", groups=["interviewer"])
+
+
+@pytest.fixture
+def opening(committee_member):
+    from tests.factories import OpeningFactory
+
+    return OpeningFactory(title="Senior Data Scientist", committee=[committee_member])
+
+
+@pytest.fixture
+def application(opening):
+    from tests.factories import ApplicationFactory
+
+    return ApplicationFactory(opening=opening, candidate__name="Ada Lovelace")
+
+
+@pytest.fixture
+def interview(application, interviewer):
+    """A finished technical interview of Ada with three focus areas; ``interviewer`` is assigned."""
+    from tests.factories import InterviewFactory
+
+    return InterviewFactory(application=application, interviewers=[interviewer])
+
+
+@pytest.fixture
+def second_interview(application, other_interviewer):
+    """Another interview of the same application, by ``other_interviewer``."""
+    from tests.factories import InterviewFactory
+
+    return InterviewFactory(
+        application=application,
+        kind="system_design",
+        interviewers=[other_interviewer],
+        focus=["software_engineering", "production_deployment"],
+    )

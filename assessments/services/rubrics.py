@@ -10,7 +10,7 @@ from assessments.models import Anchor, ProfileEntry, Role, RoleProfile, Rubric, 
 from assessments.rubric_file import RubricFile, read_rubric_file
 from config.errors import ApplicationError
 
-RUBRICS_DIR = Path(__file__).resolve().parent / "rubrics"
+RUBRICS_DIR = Path(__file__).resolve().parent.parent / "rubrics"
 
 
 def rubric_files() -> list[Path]:

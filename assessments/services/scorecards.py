@@ -1,0 +1,299 @@
+"""Scorecards: an interviewer saves a draft, submits it, and amends it with a reason.
+
+Rules enforced here (and backed by database constraints):
+
+* only an interviewer assigned to the interview has a scorecard for it, one each;
+* ratings are for the interview's focus areas only, 1-5 or "not assessed";
+* a draft may be incomplete; a submission rates or marks every focus area and
+  gives an overall recommendation;
+* a submitted scorecard is read-only: a second submit or a draft edit is
+  refused, and changes go through ``scorecard_amend`` with a reason;
+* every submission and amendment is kept as a ``ScorecardRevision``;
+* submitting or amending enqueues the recompute of the application's scores
+  after the transaction commits.
+
+Each function is one transaction; bad input raises ``ApplicationError`` with
+the offending field(s) and writes nothing.
+"""
+
+from dataclasses import dataclass
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from assessments.models import Rating, Recommendation, Scorecard, ScorecardRevision
+from assessments.services.rubrics import rubric_version_lock
+from config.celery import enqueue_on_commit
+from config.errors import ApplicationError
+from hiring.models import Assignment, Interview
+from hiring.roles import is_recruiter
+
+MAX_EVIDENCE_CHARS = 10_000
+MAX_SUMMARY_CHARS = 10_000
+MAX_REASON_CHARS = 2_000
+
+
+@dataclass(frozen=True)
+class RatingInput:
+    """One area's rating as entered: ``level`` 1-5 or None, or ``not_assessed``."""
+
+    area_key: str
+    level: int | None = None
+    not_assessed: bool = False
+    evidence: str = ""
+
+
+def rating_field(area_key: str) -> str:
+    """The input name that errors about an area's rating refer to."""
+    return f"rating_{area_key}"
+
+
+def _focus_areas(interview: Interview) -> dict:
+    return {area.key: area for area in interview.focus_areas.all()}
+
+
+def _validate_content(
+    *, interview: Interview, recommendation: str, summary: str, ratings: list[RatingInput], complete: bool
+) -> None:
+    focus = _focus_areas(interview)
+    errors: dict[str, str] = {}
+    seen: set[str] = set()
+    for rating in ratings:
+        field = rating_field(rating.area_key)
+        if rating.area_key not in focus:
+            errors[field] = f"'{rating.area_key}' is not one of this interview's focus areas."
+        elif rating.area_key in seen:
+            errors[field] = "This area is rated twice."
+        elif rating.level is not None and (
+            isinstance(rating.level, bool) or not isinstance(rating.level, int) or not 1 <= rating.level <= 5
+        ):
+            errors[field] = "Choose a level from 1 to 5, or mark the area as not assessed."
+        elif rating.level is not None and rating.not_assessed:
+            errors[field] = "Give a level or mark the area as not assessed, not both."
+        elif len(rating.evidence) > MAX_EVIDENCE_CHARS:
+            errors[field] = f"Evidence is limited to {MAX_EVIDENCE_CHARS} characters."
+        seen.add(rating.area_key)
+    if recommendation and recommendation not in Recommendation.values:
+        errors["recommendation"] = "Choose one of strong no, no, yes or strong yes."
+    if len(summary) > MAX_SUMMARY_CHARS:
+        errors["summary"] = f"The summary is limited to {MAX_SUMMARY_CHARS} characters."
+    if complete:
+        answered = {r.area_key for r in ratings if r.level is not None or r.not_assessed}
+        for key, area in focus.items():
+            if key not in answered and rating_field(key) not in errors:
+                errors[rating_field(key)] = f"Rate {area.name} or mark it as not assessed."
+        if not recommendation and "recommendation" not in errors:
+            errors["recommendation"] = "Give an overall recommendation."
+    if errors:
+        code = "scorecard_incomplete" if complete and _only_missing(errors) else "scorecard_invalid"
+        raise ApplicationError(
+            code, "The scorecard has problems; see the fields.", fields=errors, status_code=400
+        )
+
+
+def _only_missing(errors: dict[str, str]) -> bool:
+    return all(m.startswith(("Rate ", "Give an overall")) for m in errors.values())
+
+
+def _assignment_or_error(*, interview: Interview, user) -> Assignment:
+    assignment = Assignment.objects.filter(interview=interview, interviewer=user).first()
+    if assignment is None:
+        # 404, not 403: an outsider learns nothing about the interview.
+        raise ApplicationError("not_assigned", "You are not assigned to this interview.", status_code=404)
+    return assignment
+
+
+def _ratings_replace(*, scorecard: Scorecard, interview: Interview, ratings: list[RatingInput]) -> None:
+    focus = _focus_areas(interview)
+    scorecard.ratings.all().delete()
+    Rating.objects.bulk_create(
+        Rating(
+            scorecard=scorecard,
+            area=focus[rating.area_key],
+            level=rating.level,
+            not_assessed=rating.not_assessed,
+            evidence=rating.evidence.strip(),
+        )
+        for rating in ratings
+        if rating.level is not None or rating.not_assessed or rating.evidence.strip()
+    )
+
+
+def _revision_create(*, scorecard: Scorecard, user, reason: str, at) -> ScorecardRevision:
+    ratings = [
+        {
+            "area": rating.area.key,
+            "area_name": rating.area.name,
+            "level": rating.level,
+            "not_assessed": rating.not_assessed,
+            "evidence": rating.evidence,
+        }
+        for rating in scorecard.ratings.select_related("area").order_by("area__order")
+    ]
+    return ScorecardRevision.objects.create(
+        scorecard=scorecard,
+        number=scorecard.revision,
+        recommendation=scorecard.recommendation,
+        summary=scorecard.summary,
+        ratings=ratings,
+        reason=reason,
+        created_by=user,
+        created_at=at,
+    )
+
+
+def _recompute_enqueue(interview: Interview) -> None:
+    from scoring.tasks import application_scores_recompute
+
+    enqueue_on_commit(application_scores_recompute, interview.application_id)
+
+
+def scorecard_save_draft(
+    *, interview: Interview, user, recommendation: str = "", summary: str = "", ratings: list[RatingInput]
+) -> Scorecard:
+    """Create or update the user's draft for an interview; incomplete drafts are fine.
+
+    Errors: ``not_assigned`` (404), ``scorecard_submitted`` (409) once
+    submitted, ``scorecard_invalid`` (400) for ratings outside the scale or
+    areas outside the interview's focus.
+    """
+    _assignment_or_error(interview=interview, user=user)
+    _validate_content(
+        interview=interview, recommendation=recommendation, summary=summary, ratings=ratings, complete=False
+    )
+    with transaction.atomic():
+        scorecard = _locked_scorecard(interview=interview, user=user, create=True)
+        if scorecard.is_submitted:
+            raise ApplicationError(
+                "scorecard_submitted",
+                "This scorecard is submitted and read-only; amend it with a reason.",
+                status_code=409,
+            )
+        scorecard.recommendation = recommendation
+        scorecard.summary = summary.strip()
+        scorecard.full_clean()
+        scorecard.save()
+        _ratings_replace(scorecard=scorecard, interview=interview, ratings=ratings)
+    return scorecard
+
+
+def _locked_scorecard(*, interview: Interview, user, create: bool) -> Scorecard:
+    """The user's scorecard for the interview, row-locked for this transaction."""
+    scorecard = Scorecard.objects.select_for_update().filter(interview=interview, interviewer=user).first()
+    if scorecard is not None or not create:
+        return scorecard
+    rubric_version = interview.application.opening.rubric_version
+    try:
+        with transaction.atomic():  # a savepoint: a concurrent first save loses the race cleanly
+            scorecard = Scorecard.objects.create(
+                interview=interview, interviewer=user, rubric_version=rubric_version
+            )
+    except IntegrityError:
+        return Scorecard.objects.select_for_update().get(interview=interview, interviewer=user)
+    rubric_version_lock(version=rubric_version)
+    return scorecard
+
+
+def scorecard_submit(*, scorecard: Scorecard, user) -> Scorecard:
+    """Submit a draft as it stands: every focus area rated or not assessed, a recommendation given.
+
+    Errors: ``not_assigned`` (404) for anyone but its interviewer,
+    ``scorecard_already_submitted`` (409) on a second submit,
+    ``scorecard_incomplete`` (400) naming each missing field.
+    """
+    if scorecard.interviewer_id != user.pk:
+        raise ApplicationError("not_assigned", "You are not assigned to this interview.", status_code=404)
+    with transaction.atomic():
+        scorecard = Scorecard.objects.select_for_update().select_related("interview").get(pk=scorecard.pk)
+        if scorecard.is_submitted:
+            raise ApplicationError(
+                "scorecard_already_submitted", "This scorecard is already submitted.", status_code=409
+            )
+        interview = scorecard.interview
+        _validate_content(
+            interview=interview,
+            recommendation=scorecard.recommendation,
+            summary=scorecard.summary,
+            ratings=_inputs_from(scorecard),
+            complete=True,
+        )
+        now = timezone.now()
+        scorecard.status = Scorecard.Status.SUBMITTED
+        scorecard.submitted_at = now
+        scorecard.revision = 1
+        scorecard.full_clean()
+        scorecard.save()
+        _revision_create(scorecard=scorecard, user=user, reason="", at=now)
+        _recompute_enqueue(interview)
+    return scorecard
+
+
+def _inputs_from(scorecard: Scorecard) -> list[RatingInput]:
+    return [
+        RatingInput(area_key=r.area.key, level=r.level, not_assessed=r.not_assessed, evidence=r.evidence)
+        for r in scorecard.ratings.select_related("area")
+    ]
+
+
+def scorecard_amend(
+    *,
+    scorecard: Scorecard,
+    user,
+    reason: str,
+    recommendation: str,
+    summary: str,
+    ratings: list[RatingInput],
+    expected_revision: int | None = None,
+) -> Scorecard:
+    """Change a submitted scorecard, with a reason; the previous version stays in the history.
+
+    Its interviewer or a recruiter may amend. ``expected_revision``, when
+    given, guards against amending on top of someone else's amendment made
+    meanwhile (``scorecard_changed``, 409). Errors otherwise:
+    ``not_assigned`` (404), ``scorecard_not_submitted`` (409),
+    ``amend_reason_required`` (400), ``scorecard_incomplete``/``scorecard_invalid`` (400).
+    """
+    if scorecard.interviewer_id != user.pk and not is_recruiter(user):
+        raise ApplicationError("not_assigned", "You are not assigned to this interview.", status_code=404)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ApplicationError(
+            "amend_reason_required", "Say why you are amending a submitted scorecard.", field="reason"
+        )
+    if len(reason) > MAX_REASON_CHARS:
+        raise ApplicationError(
+            "scorecard_invalid", f"The reason is limited to {MAX_REASON_CHARS} characters.", field="reason"
+        )
+    with transaction.atomic():
+        scorecard = Scorecard.objects.select_for_update().select_related("interview").get(pk=scorecard.pk)
+        if not scorecard.is_submitted:
+            raise ApplicationError(
+                "scorecard_not_submitted",
+                "Only a submitted scorecard is amended; edit the draft.",
+                status_code=409,
+            )
+        if expected_revision is not None and scorecard.revision != expected_revision:
+            raise ApplicationError(
+                "scorecard_changed",
+                "Someone amended this scorecard meanwhile; reload it and amend again.",
+                status_code=409,
+            )
+        interview = scorecard.interview
+        _validate_content(
+            interview=interview,
+            recommendation=recommendation,
+            summary=summary,
+            ratings=ratings,
+            complete=True,
+        )
+        now = timezone.now()
+        scorecard.recommendation = recommendation
+        scorecard.summary = summary.strip()
+        scorecard.revision += 1
+        scorecard.amended_at = now
+        scorecard.full_clean()
+        scorecard.save()
+        _ratings_replace(scorecard=scorecard, interview=interview, ratings=ratings)
+        _revision_create(scorecard=scorecard, user=user, reason=reason, at=now)
+        _recompute_enqueue(interview)
+    return scorecard

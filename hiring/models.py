@@ -1,0 +1,157 @@
+"""Openings, candidates, applications, interviews and interviewer assignments.
+
+Records that an applicant tracking system (ATS) pushes in carry the ATS's id:
+``external_id`` is unique per ``source`` (the system's name), so an ATS finds
+its records again and an upsert never duplicates them.
+"""
+
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+
+class Opening(models.Model):
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        ON_HOLD = "on_hold", "On hold"
+        CLOSED = "closed", "Closed"
+
+    title = models.CharField(max_length=200)
+    role = models.ForeignKey("assessments.Role", on_delete=models.PROTECT, related_name="openings")
+    rubric_version = models.ForeignKey(
+        "assessments.RubricVersion",
+        on_delete=models.PROTECT,
+        related_name="openings",
+        help_text="The rubric version this opening's interviews score against.",
+    )
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.OPEN)
+    committee = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="committee_openings",
+        verbose_name="hiring committee",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Candidate(models.Model):
+    name = models.CharField(max_length=200)
+    email = models.EmailField(max_length=254, db_index=True)
+    source = models.CharField(
+        max_length=64, default="manual", help_text="Where the record came from: 'manual' or the ATS's name."
+    )
+    external_id = models.CharField(max_length=128, blank=True, help_text="The ATS's id for this candidate.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source", "external_id"],
+                condition=~Q(external_id=""),
+                name="candidate_external_id_unique_per_source",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Application(models.Model):
+    class Stage(models.TextChoices):
+        APPLIED = "applied", "Applied"
+        SCREENING = "screening", "Screening"
+        INTERVIEWING = "interviewing", "Interviewing"
+        OFFER = "offer", "Offer"
+        HIRED = "hired", "Hired"
+        REJECTED = "rejected", "Rejected"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+
+    candidate = models.ForeignKey(Candidate, on_delete=models.CASCADE, related_name="applications")
+    opening = models.ForeignKey(Opening, on_delete=models.CASCADE, related_name="applications")
+    stage = models.CharField(max_length=16, choices=Stage.choices, default=Stage.APPLIED)
+    source = models.CharField(max_length=64, default="manual")
+    external_id = models.CharField(max_length=128, blank=True, help_text="The ATS's id for this application.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["candidate", "opening"], name="application_unique_per_opening"),
+            models.UniqueConstraint(
+                fields=["source", "external_id"],
+                condition=~Q(external_id=""),
+                name="application_external_id_unique_per_source",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.candidate} for {self.opening}"
+
+
+class Interview(models.Model):
+    class Kind(models.TextChoices):
+        SCREEN = "screen", "Screen"
+        TECHNICAL = "technical", "Technical"
+        SYSTEM_DESIGN = "system_design", "System design"
+        TAKE_HOME_REVIEW = "take_home_review", "Take-home review"
+        BEHAVIOURAL = "behavioural", "Behavioural"
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="interviews")
+    kind = models.CharField(max_length=32, choices=Kind.choices)
+    scheduled_at = models.DateTimeField()
+    duration_minutes = models.PositiveSmallIntegerField(default=60)
+    focus_areas = models.ManyToManyField(
+        "assessments.SkillArea",
+        related_name="interviews",
+        help_text="Skill areas this interview covers; from the opening's rubric version.",
+    )
+    interviewers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, through="Assignment", related_name="interviews"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-scheduled_at", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(duration_minutes__gt=0), name="interview_duration_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} with {self.application.candidate}"
+
+    @property
+    def ends_at(self) -> datetime:
+        return self.scheduled_at + timedelta(minutes=self.duration_minutes)
+
+
+class Assignment(models.Model):
+    """An interviewer assigned to an interview; they owe it one scorecard."""
+
+    interview = models.ForeignKey(Interview, on_delete=models.CASCADE, related_name="assignments")
+    interviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="assignments"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["interview", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["interview", "interviewer"], name="assignment_unique_per_interviewer"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.interviewer} on {self.interview}"
