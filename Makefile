@@ -12,7 +12,9 @@ PORT ?= 8000
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/test
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
 
-.PHONY: help install run migrate seed test lint format check-migrations preflight worker beat clean
+CHROMIUM ?= /usr/bin/chromium
+
+.PHONY: help install run test lint format worker beat clean chromium
 
 help:
 	@echo "make run    set up and serve the demo app on http://$(HOST):$(PORT)"
@@ -29,6 +31,14 @@ $(STAMP): pyproject.toml | $(PY)
 
 install: $(STAMP)
 
+# Browser tests drive Debian's chromium package; never a browser a tool downloads.
+chromium:
+	@if [ ! -x "$(CHROMIUM)" ]; then \
+		echo "Installing Debian's chromium for the browser tests"; \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium >/dev/null; \
+	fi
+
 # make run: DEBUG on and SQLite/eager Celery unless the environment says otherwise.
 run: export DEBUG ?= 1
 run: install
@@ -41,7 +51,7 @@ run: install
 test: export DATABASE_URL ?= $(TEST_DATABASE_URL)
 test: export REDIS_URL ?= $(TEST_REDIS_URL)
 test: export SECRET_KEY ?= test-only-secret-key-not-for-production-0123456789abcdef
-test: install
+test: install chromium
 	@$(PY) -m config.preflight
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .

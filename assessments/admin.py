@@ -6,7 +6,18 @@ the copy is editable and the scorecards keep pointing at the original.
 
 from django.contrib import admin, messages
 
-from assessments.models import Anchor, ProfileEntry, Role, RoleProfile, Rubric, RubricVersion, SkillArea
+from assessments.models import (
+    Anchor,
+    ProfileEntry,
+    Rating,
+    Role,
+    RoleProfile,
+    Rubric,
+    RubricVersion,
+    Scorecard,
+    ScorecardRevision,
+    SkillArea,
+)
 from assessments.services import rubric_version_fork
 
 
@@ -151,3 +162,47 @@ class RoleProfileAdmin(LockedVersionReadOnly, admin.ModelAdmin):
 
     def version_of(self, obj):
         return obj.version
+
+
+# Scorecards: recruiters read them here; changes go through the amend page so history is kept.
+
+
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class RatingInline(ReadOnlyInline):
+    model = Rating
+    fields = ["area", "level", "not_assessed", "evidence"]
+    readonly_fields = fields
+
+
+class ScorecardRevisionInline(ReadOnlyInline):
+    model = ScorecardRevision
+    fields = ["number", "recommendation", "reason", "created_by", "created_at"]
+    readonly_fields = fields
+
+
+@admin.register(Scorecard)
+class ScorecardAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "status", "recommendation", "revision", "submitted_at", "updated_at"]
+    list_filter = ["status", "recommendation", "interview__application__opening"]
+    list_select_related = ["interviewer", "interview__application__candidate"]
+    search_fields = ["interviewer__username", "interview__application__candidate__name"]
+    inlines = [RatingInline, ScorecardRevisionInline]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,8 +1,12 @@
 """Reads for rubrics, with the joins their callers need."""
 
-from django.db.models import Prefetch, QuerySet
+from datetime import datetime
 
-from assessments.models import ProfileEntry, Role, RoleProfile, RubricVersion, SkillArea
+from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
+
+from assessments.models import ProfileEntry, Rating, Role, RoleProfile, RubricVersion, Scorecard, SkillArea
+from hiring.models import Interview
+from hiring.roles import sees_all_scorecards
 
 DEFAULT_RUBRIC = "data_roles"
 
@@ -49,5 +53,126 @@ def role_profile_current(*, role: Role, rubric_key: str = DEFAULT_RUBRIC) -> Rol
             )
         )
         .order_by("-version__number")
+        .first()
+    )
+
+
+# Interviews and scorecards ----------------------------------------------------
+#
+# Independent scoring: an interviewer sees their own scorecards, and other
+# interviewers' submitted scorecards for an application only once they have
+# submitted one of their own for it. Drafts are private to their author.
+# Recruiters and the opening's committee see every submitted scorecard.
+
+
+def _focus_prefetch() -> Prefetch:
+    return Prefetch("focus_areas", queryset=SkillArea.objects.order_by("order").prefetch_related("anchors"))
+
+
+def interviews_for_interviewer(*, user) -> QuerySet[Interview]:
+    """The user's assigned interviews, newest first, with their own scorecard's id and status."""
+    own = Scorecard.objects.filter(interview=OuterRef("pk"), interviewer=user)
+    return (
+        Interview.objects.filter(assignments__interviewer=user)
+        .select_related("application__candidate", "application__opening__role")
+        .annotate(
+            my_scorecard_id=Subquery(own.values("pk")[:1]),
+            my_scorecard_status=Subquery(own.values("status")[:1]),
+        )
+        .order_by("-scheduled_at", "-pk")
+    )
+
+
+def interview_sections(*, user, now: datetime) -> dict[str, list[Interview]]:
+    """My interviews split into upcoming, overdue (ended, no submitted scorecard) and submitted."""
+    sections: dict[str, list[Interview]] = {"upcoming": [], "overdue": [], "submitted": []}
+    for interview in interviews_for_interviewer(user=user):
+        if interview.my_scorecard_status == Scorecard.Status.SUBMITTED:
+            sections["submitted"].append(interview)
+        elif interview.ends_at <= now:
+            sections["overdue"].append(interview)
+        else:
+            sections["upcoming"].append(interview)
+    return sections
+
+
+def interview_for_interviewer(*, user, pk: int) -> Interview | None:
+    """An interview the user is assigned to, with focus areas and anchors; None otherwise."""
+    return (
+        Interview.objects.filter(pk=pk, assignments__interviewer=user)
+        .select_related(
+            "application__candidate", "application__opening__role", "application__opening__rubric_version"
+        )
+        .prefetch_related(_focus_prefetch())
+        .first()
+    )
+
+
+def interview_for_kit(*, user, pk: int) -> Interview | None:
+    """An interview for its preparation kit: its interviewers, recruiters and the opening's committee."""
+    interview = (
+        Interview.objects.filter(pk=pk)
+        .select_related("application__candidate", "application__opening__role")
+        .prefetch_related(_focus_prefetch(), "assignments__interviewer")
+        .first()
+    )
+    if interview is None:
+        return None
+    assigned = any(a.interviewer_id == user.pk for a in interview.assignments.all())
+    if assigned or sees_all_scorecards(user, interview.application.opening_id):
+        return interview
+    return None
+
+
+def own_scorecard(*, user, interview: Interview) -> Scorecard | None:
+    return (
+        Scorecard.objects.filter(interview=interview, interviewer=user)
+        .prefetch_related(
+            Prefetch(
+                "ratings",
+                queryset=Rating.objects.select_related("area")
+                .prefetch_related("area__anchors")
+                .order_by("area__order"),
+            )
+        )
+        .first()
+    )
+
+
+def _has_submitted_for(user, application_id: int) -> bool:
+    return Scorecard.objects.filter(
+        interviewer=user, interview__application_id=application_id, status=Scorecard.Status.SUBMITTED
+    ).exists()
+
+
+def scorecards_visible_to(*, user, application_id: int, opening_id: int) -> QuerySet[Scorecard]:
+    """Every scorecard of an application that the user may read, with what pages need."""
+    base = (
+        Scorecard.objects.filter(interview__application_id=application_id)
+        .select_related("interviewer", "interview")
+        .prefetch_related(
+            Prefetch("ratings", queryset=Rating.objects.select_related("area").order_by("area__order")),
+            "revisions__created_by",
+        )
+        .order_by("interview__scheduled_at", "pk")
+    )
+    own = Q(interviewer=user)
+    if sees_all_scorecards(user, opening_id) or _has_submitted_for(user, application_id):
+        return base.filter(own | Q(status=Scorecard.Status.SUBMITTED))
+    return base.filter(own)
+
+
+def scorecard_for_viewer(*, user, pk: int) -> Scorecard | None:
+    """A scorecard the user may read (see the rules above), or None."""
+    scorecard = Scorecard.objects.select_related("interview__application").filter(pk=pk).first()
+    if scorecard is None:
+        return None
+    application = scorecard.interview.application
+    return (
+        scorecards_visible_to(user=user, application_id=application.pk, opening_id=application.opening_id)
+        .select_related(
+            "interview__application__candidate", "interview__application__opening", "rubric_version"
+        )
+        .filter(pk=pk)
         .first()
     )

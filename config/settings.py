@@ -8,8 +8,16 @@ defaults serve a first run on a laptop:
   is in memory (the log says so once at start-up);
 * ``DEBUG`` is off unless set, and with ``DEBUG`` off ``SECRET_KEY`` has no
   default: a production process without one refuses to start.
+
+Scorecard reminders (``assessments.send_scorecard_reminders``, run by Celery
+beat every ``SCORECARD_REMINDER_SWEEP_MINUTES``): an interviewer without a
+submitted scorecard is emailed ``SCORECARD_REMINDER_FIRST_DELAY_MINUTES`` after
+the interview ends, then once a working day (Mon-Fri, UTC) for
+``SCORECARD_REMINDER_WORKING_DAYS`` more days. Links in emails start with
+``SITE_URL``.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -148,7 +156,28 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 }
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "UTC"
-CELERY_BEAT_SCHEDULE: dict = {}
+
+# Scorecard reminders: the first one this long after the interview ends, then
+# one per working day for this many days; beat sweeps this often.
+SCORECARD_REMINDER_FIRST_DELAY_MINUTES = env_int("SCORECARD_REMINDER_FIRST_DELAY_MINUTES", default=60)
+SCORECARD_REMINDER_WORKING_DAYS = env_int("SCORECARD_REMINDER_WORKING_DAYS", default=5)
+SCORECARD_REMINDER_SWEEP_MINUTES = env_int("SCORECARD_REMINDER_SWEEP_MINUTES", default=15)
+if SCORECARD_REMINDER_FIRST_DELAY_MINUTES < 0:
+    raise ImproperlyConfigured("SCORECARD_REMINDER_FIRST_DELAY_MINUTES must be 0 or more.")
+if SCORECARD_REMINDER_WORKING_DAYS < 0:
+    raise ImproperlyConfigured("SCORECARD_REMINDER_WORKING_DAYS must be 0 or more.")
+if SCORECARD_REMINDER_SWEEP_MINUTES < 1:
+    raise ImproperlyConfigured("SCORECARD_REMINDER_SWEEP_MINUTES must be 1 or more.")
+
+CELERY_BEAT_SCHEDULE: dict = {
+    "scorecard-reminders": {
+        "task": "assessments.send_scorecard_reminders",
+        "schedule": timedelta(minutes=SCORECARD_REMINDER_SWEEP_MINUTES),
+        # A sweep still queued when the next one is due is dropped, so a worker
+        # that was down does not come back to a pile of identical sweeps.
+        "options": {"expires": SCORECARD_REMINDER_SWEEP_MINUTES * 60},
+    },
+}
 
 # Auth -----------------------------------------------------------------
 
@@ -198,6 +227,8 @@ STORAGES = {
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="scorecards@localhost")
+# Absolute links in emails (no request to build them from): scheme, host, no trailing slash.
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
 # Security -----------------------------------------------------------------
 # Secure by default when DEBUG is off; a TLS-terminating proxy sets

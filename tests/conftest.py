@@ -22,6 +22,8 @@ def _test_http_settings(settings):
     settings.SECURE_SSL_REDIRECT = False
     settings.SESSION_COOKIE_SECURE = False
     settings.CSRF_COOKIE_SECURE = False
+    # Deliberately slow password hashing costs ~0.3 s per test user; tests need no strength.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # Production settings use whitenoise's manifest storage, which needs
     # collectstatic; tests render templates without running it.
     settings.STORAGES = {

@@ -13,6 +13,7 @@ from assessments.services.scorecards import (
     scorecard_amend,
     scorecard_save_draft,
     scorecard_submit,
+    scorecard_validate_complete,
 )
 
 __all__ = [
@@ -26,4 +27,5 @@ __all__ = [
     "scorecard_amend",
     "scorecard_save_draft",
     "scorecard_submit",
+    "scorecard_validate_complete",
 ]

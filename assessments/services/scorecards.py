@@ -194,6 +194,17 @@ def _locked_scorecard(*, interview: Interview, user, create: bool) -> Scorecard:
     return scorecard
 
 
+def scorecard_validate_complete(*, scorecard: Scorecard) -> None:
+    """Raise ``scorecard_incomplete`` naming each missing field, as a submit would; writes nothing."""
+    _validate_content(
+        interview=scorecard.interview,
+        recommendation=scorecard.recommendation,
+        summary=scorecard.summary,
+        ratings=_inputs_from(scorecard),
+        complete=True,
+    )
+
+
 def scorecard_submit(*, scorecard: Scorecard, user) -> Scorecard:
     """Submit a draft as it stands: every focus area rated or not assessed, a recommendation given.
 

@@ -113,7 +113,11 @@ def test_deploy_check_reports_nothing_with_production_like_settings():
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "DEBUG"],
         cwd=PROJECT_DIR,
         env={
-            **{k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECURE_SSL_REDIRECT"}},
+            **{
+                k: v
+                for k, v in os.environ.items()
+                if k not in {"DEBUG", "SECURE_SSL_REDIRECT", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+            },
             "SECRET_KEY": "k3y-" + "q9Zx!vR2#mT7&pL4" * 4,
             "ALLOWED_HOSTS": "scorecards.example.com",
         },
