@@ -5,9 +5,17 @@ REDIS_URL (``make test`` sets local defaults). When either is unreachable the
 run stops before collecting anything, with one line per missing service.
 """
 
+import os
+
 import pytest
+from hypothesis import settings as hypothesis_settings
 
 from config import preflight
+
+# Property tests are reproducible: the same examples on every run, more of them on CI.
+hypothesis_settings.register_profile("repo", derandomize=True, print_blob=True)
+hypothesis_settings.register_profile("ci", parent=hypothesis_settings.get_profile("repo"), max_examples=500)
+hypothesis_settings.load_profile("ci" if os.environ.get("CI") else "repo")
 
 
 def pytest_configure(config: pytest.Config) -> None:
