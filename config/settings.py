@@ -169,7 +169,17 @@ if SCORECARD_REMINDER_WORKING_DAYS < 0:
 if SCORECARD_REMINDER_SWEEP_MINUTES < 1:
     raise ImproperlyConfigured("SCORECARD_REMINDER_SWEEP_MINUTES must be 1 or more.")
 
+SCORES_SWEEP_MINUTES = env_int("SCORES_SWEEP_MINUTES", default=5)
+if SCORES_SWEEP_MINUTES < 1:
+    raise ImproperlyConfigured("SCORES_SWEEP_MINUTES must be 1 or more.")
+
 CELERY_BEAT_SCHEDULE: dict = {
+    # Recomputes applications whose scores are older than their newest scorecard.
+    "stale-scores-sweep": {
+        "task": "scoring.stale_scores_sweep",
+        "schedule": timedelta(minutes=SCORES_SWEEP_MINUTES),
+        "options": {"expires": SCORES_SWEEP_MINUTES * 60},
+    },
     "scorecard-reminders": {
         "task": "assessments.send_scorecard_reminders",
         "schedule": timedelta(minutes=SCORECARD_REMINDER_SWEEP_MINUTES),

@@ -1,40 +1,65 @@
-"""Celery tasks for scores."""
+"""Celery tasks for scores. Every task takes ids, is idempotent and safe to redeliver.
+
+All run with ``acks_late`` and ``reject_on_worker_lost`` (project settings): a
+worker killed mid-task leaves its transaction rolled back and the message is
+delivered again; the recompute then writes the same values an undisturbed run
+would. Database errors (a dropped connection, a serialisation failure) are
+retried with backoff, three times at most; other errors fail the task, and
+the sweep retries the work on its next run.
+"""
+
+import logging
 
 from celery import shared_task
-from django.db import OperationalError
-from django.db.models import F, Value
-from django.db.models.functions import Coalesce
-from django.utils import timezone
+from django.db import DatabaseError
 
-from scoring.models import ApplicationScoreState
+from scoring import services
+
+logger = logging.getLogger(__name__)
+
+RETRY = {"autoretry_for": (DatabaseError,), "max_retries": 3, "retry_backoff": True, "retry_jitter": True}
 
 
 @shared_task(
-    name="scoring.application_scores_recompute",
-    acks_late=True,
-    autoretry_for=(OperationalError,),
-    max_retries=3,
-    retry_backoff=True,
-    time_limit=120,
-    soft_time_limit=100,
+    name="scoring.application_scores_recompute", acks_late=True, time_limit=120, soft_time_limit=100, **RETRY
 )
-def application_scores_recompute(application_id: int) -> None:
-    """Recompute one application's scores after a scorecard was submitted or amended.
+def application_scores_recompute(application_id: int) -> bool:
+    """Recompute one application after a scorecard is submitted or amended; a gone one is a no-op."""
+    return services.application_recompute(application_id=application_id)
 
-    Until the scoring engine lands this records that the application's scores
-    are stale (``stale_since`` keeps the earliest unanswered request). Running
-    it twice is safe: the second run changes nothing. A database error is
-    retried up to three times with backoff; a vanished application is a no-op.
+
+@shared_task(
+    name="scoring.opening_scores_recompute", acks_late=True, time_limit=1800, soft_time_limit=1700, **RETRY
+)
+def opening_scores_recompute(opening_id: int) -> int:
+    """Recompute a whole opening and refresh its interviewer offsets; returns applications scored."""
+    return services.opening_recompute(opening_id=opening_id)
+
+
+@shared_task(name="scoring.stale_scores_sweep", acks_late=True, time_limit=600, soft_time_limit=540)
+def stale_scores_sweep(limit: int = 500) -> int:
+    """Recompute applications whose scores are older than their newest scorecard.
+
+    Beat runs it every few minutes, so a lost or never-sent recompute message
+    only delays scores. Each application is its own transaction; one that
+    fails is logged and left for the next sweep.
     """
-    from hiring.models import Application
+    done = 0
+    for application_id in services.applications_stale(limit=limit):
+        try:
+            services.application_recompute(application_id=application_id)
+        except DatabaseError:
+            logger.warning("Sweep could not recompute application %s; next sweep retries.", application_id)
+            continue
+        done += 1
+    if done:
+        logger.info("Sweep recomputed %s stale application(s).", done)
+    return done
 
-    if not Application.objects.filter(pk=application_id).exists():
-        return
-    now = timezone.now()
-    state, created = ApplicationScoreState.objects.get_or_create(
-        application_id=application_id, defaults={"stale_since": now}
-    )
-    if not created:
-        ApplicationScoreState.objects.filter(pk=state.pk).update(
-            stale_since=Coalesce(F("stale_since"), Value(now))
-        )
+
+@shared_task(name="scoring.shortlist_build", acks_late=True, time_limit=600, soft_time_limit=540, **RETRY)
+def shortlist_build(shortlist_id: int) -> int:
+    """Rank the shortlist's candidates into its snapshot; a shortlist already built is left as it is."""
+    from scoring.shortlists import shortlist_build as build
+
+    return build(shortlist_id=shortlist_id)

@@ -3,7 +3,7 @@ import pytest
 from assessments.models import Rating, Scorecard, ScorecardRevision
 from assessments.services import RatingInput, scorecard_amend, scorecard_save_draft, scorecard_submit
 from config.errors import ApplicationError
-from scoring.models import ApplicationScoreState
+from scoring.models import ApplicationScoreState, FitScore
 
 pytestmark = pytest.mark.django_db
 
@@ -46,7 +46,7 @@ def test_the_first_scorecard_locks_the_rubric_version(interview, interviewer):
     assert version.is_locked
 
 
-def test_submitting_keeps_a_revision_and_marks_the_application_stale(
+def test_submitting_keeps_a_revision_and_recomputes_the_applications_scores(
     interview, interviewer, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
@@ -61,7 +61,9 @@ def test_submitting_keeps_a_revision_and_marks_the_application_stale(
         "statistics_experimentation",
         "communication",
     ]
-    assert ApplicationScoreState.objects.get(application=interview.application).stale_since is not None
+    state = ApplicationScoreState.objects.get(application=interview.application)
+    assert state.inputs_at == scorecard.submitted_at
+    assert FitScore.objects.filter(application=interview.application).count() == 3
 
 
 def test_the_recompute_is_enqueued_only_after_commit(

@@ -1,0 +1,133 @@
+"""Shortlists: ranked snapshots of an opening's candidates for its committee.
+
+A shortlist is created pending with its parameters (role, order, filters),
+then built by a task: stale scores of the opening are recomputed first, the
+candidates are ranked by the engine and the entries saved. Once ready, a
+shortlist never changes, so a committee reviews a list that does not move.
+"""
+
+import numpy as np
+from django.db import transaction
+from django.utils import timezone
+
+from config.celery import enqueue_on_commit
+from config.errors import ApplicationError
+from hiring.models import Application, Opening
+from scoring import engine, services
+from scoring.models import FitScore, Shortlist, ShortlistEntry
+
+TIE_BREAK = {
+    Shortlist.OrderBy.FIT: "Ties on fit are broken by the lower bound of the 80% interval, then by coverage, "
+    "then by the earlier application.",
+    Shortlist.OrderBy.LOWER: "Ties on the lower bound are broken by fit, then by coverage, "
+    "then by the earlier application.",
+}
+
+
+def shortlist_create(
+    *,
+    opening: Opening,
+    user=None,
+    order_by: str = Shortlist.OrderBy.FIT,
+    min_coverage: float = 0.0,
+    min_fit: float | None = None,
+    stages: list[str] | None = None,
+) -> Shortlist:
+    """Record a pending shortlist for the opening's role and enqueue its build (on commit)."""
+    if order_by not in Shortlist.OrderBy.values:
+        raise ApplicationError("invalid_order", "Order by 'fit' or 'lower'.", field="order_by")
+    if not 0 <= min_coverage <= 1:
+        raise ApplicationError("invalid_filter", "Minimum coverage is between 0 and 1.", field="min_coverage")
+    if min_fit is not None and not 0 <= min_fit <= 100:
+        raise ApplicationError("invalid_filter", "Minimum fit is between 0 and 100.", field="min_fit")
+    unknown = sorted(set(stages or []) - set(Application.Stage.values))
+    if unknown:
+        raise ApplicationError("invalid_filter", f"Unknown stage(s): {', '.join(unknown)}.", field="stages")
+    with transaction.atomic():
+        shortlist = Shortlist.objects.create(
+            opening=opening,
+            role_id=opening.role_id,
+            order_by=order_by,
+            min_coverage=min_coverage,
+            min_fit=min_fit,
+            stages=sorted(stages or []),
+            tie_break=TIE_BREAK[order_by],
+            created_by=user,
+        )
+        from scoring.tasks import shortlist_build as build_task
+
+        enqueue_on_commit(build_task, shortlist.pk)
+    return shortlist
+
+
+def shortlist_build(*, shortlist_id: int) -> int:
+    """Build a pending shortlist's entries; returns their number. Idempotent: a ready one is left alone."""
+    shortlist = Shortlist.objects.filter(pk=shortlist_id).select_related("opening").first()
+    if shortlist is None or shortlist.status == Shortlist.Status.READY:
+        return shortlist.entry_count if shortlist else 0
+    # Rank on fresh scores: bring the opening's stale applications up to date first.
+    stale = services.applications_stale(limit=1_000_000, opening_id=shortlist.opening_id)
+    if len(stale) > 50:
+        services.opening_recompute(opening_id=shortlist.opening_id)
+    else:
+        for application_id in stale:
+            services.application_recompute(application_id=application_id)
+    with transaction.atomic():
+        shortlist = Shortlist.objects.select_for_update().get(pk=shortlist_id)
+        if shortlist.status == Shortlist.Status.READY:
+            return shortlist.entry_count
+        applications = Application.objects.filter(opening_id=shortlist.opening_id)
+        if shortlist.stages:
+            applications = applications.filter(stage__in=shortlist.stages)
+        scores = list(
+            FitScore.objects.filter(application__in=applications)
+            .select_related("role")
+            .order_by("application_id")
+        )
+        by_application: dict[int, dict] = {}
+        for score in scores:
+            by_application.setdefault(score.application_id, {})[score.role.key] = score
+        own_key = shortlist.role.key
+        candidates = [
+            (application_id, fits)
+            for application_id, fits in by_application.items()
+            if own_key in fits
+            and fits[own_key].coverage >= shortlist.min_coverage
+            and (
+                shortlist.min_fit is None
+                or (fits[own_key].fit is not None and fits[own_key].fit >= shortlist.min_fit)
+            )
+        ]
+        own = [fits[own_key] for _, fits in candidates]
+        order = engine.rank(
+            np.array([s.fit if s.fit is not None else np.nan for s in own], dtype=float),
+            np.array([s.lower if s.lower is not None else np.nan for s in own], dtype=float),
+            np.array([s.coverage for s in own], dtype=float),
+            np.array([application_id for application_id, _ in candidates], dtype=np.int64),
+            by=shortlist.order_by,
+        )
+        ShortlistEntry.objects.filter(shortlist=shortlist).delete()
+        ShortlistEntry.objects.bulk_create(
+            ShortlistEntry(
+                shortlist=shortlist,
+                rank=rank,
+                application_id=candidates[index][0],
+                fit=own[index].fit,
+                lower=own[index].lower,
+                upper=own[index].upper,
+                coverage=own[index].coverage,
+                gated=own[index].gated,
+                below_bar=own[index].below_bar,
+                consider_role_id=own[index].consider_role_id,
+                fits={
+                    key: {"fit": s.fit, "lower": s.lower, "upper": s.upper, "coverage": s.coverage}
+                    for key, s in candidates[index][1].items()
+                },
+            )
+            for rank, index in enumerate(order.tolist(), start=1)
+        )
+        shortlist.status = Shortlist.Status.READY
+        shortlist.entry_count = len(candidates)
+        shortlist.completed_at = timezone.now()
+        shortlist.save(update_fields=["status", "entry_count", "completed_at"])
+    return len(candidates)
