@@ -26,7 +26,7 @@ logger = logging.getLogger(__name__)
 
 
 def enqueue_on_commit(task, *args, **kwargs) -> None:
-    """Send ``task`` after the current transaction commits, never inside it.
+    """Send ``task`` (a task or its registered name) after the current transaction commits.
 
     A broker that cannot be reached must not fail the user's action, which has
     already committed: the failure is logged and the periodic sweep picks the
@@ -35,11 +35,17 @@ def enqueue_on_commit(task, *args, **kwargs) -> None:
     from django.db import transaction
 
     def send() -> None:
+        # By name, an app need not import another app's tasks (and eager mode still runs them).
+        resolved = task
+        if isinstance(task, str):
+            if task not in app.tasks:
+                app.loader.import_default_modules()  # imports every app's tasks module once
+            resolved = app.tasks[task]
         try:
-            task.apply_async(args=args, kwargs=kwargs)
+            resolved.apply_async(args=args, kwargs=kwargs)
         except Exception:
             logger.warning(
-                "Could not enqueue %s; the periodic sweep will catch up.", task.name, exc_info=True
+                "Could not enqueue %s; the periodic sweep will catch up.", resolved.name, exc_info=True
             )
 
     transaction.on_commit(send)

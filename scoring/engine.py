@@ -46,10 +46,11 @@ number of ratings, and no Python loop runs per candidate.
        80% interval = fit -/+ 1.2816 * SE(fit), within [0, 100]
 
    contribution[a] = 100 * w[a] u[a] / sum_O w[a] explains the number (the
-   contributions add up to the fit). A must-have is a gate, not a weight: an
-   assessed area below its minimum flags the candidate and caps fit and
-   interval at ``GATE_CAP`` (50). Fit is NaN when no area of the role was
-   assessed (coverage 0).
+   contributions add up to the fit before any gate). A must-have is a gate,
+   not a weight: an assessed area below its minimum flags the candidate and
+   multiplies fit and interval by ``GATE_FACTOR`` (0.5), so a candidate below
+   a bar never scores above 50 yet keeps their order among such candidates.
+   Fit is NaN when no area of the role was assessed (coverage 0).
 
 ``consider_for`` flags a candidate whose fit for another role is clearly
 higher: at least ``CONSIDER_MARGIN`` points above the opening role's fit, that
@@ -63,7 +64,8 @@ from dataclasses import dataclass
 import numpy as np
 
 Z80 = 1.2815515655446004  # two-sided 80% normal quantile
-GATE_CAP = 50.0
+GATE_FACTOR = 0.5
+GATE_CAP = 100.0 * GATE_FACTOR
 CONSIDER_MARGIN = 10.0
 CONSIDER_MIN_COVERAGE = 0.5
 DEFAULT_SIGMA = 0.7  # rating noise on the 1-5 scale when too few ratings overlap to measure it
@@ -330,9 +332,10 @@ def fit_scores(estimates: SkillEstimates, profiles: Profiles) -> Fit:
     gated = below_bar.any(axis=2)
     lower = np.clip(fit - Z80 * fit_se, 0.0, 100.0)
     upper = np.clip(fit + Z80 * fit_se, 0.0, 100.0)
-    fit = np.where(gated, np.minimum(fit, GATE_CAP), fit)
-    lower = np.where(gated, np.minimum(lower, GATE_CAP), lower)
-    upper = np.where(gated, np.minimum(upper, GATE_CAP), upper)
+    fit = np.where(gated, fit * GATE_FACTOR, fit)
+    lower = np.where(gated, lower * GATE_FACTOR, lower)
+    upper = np.where(gated, upper * GATE_FACTOR, upper)
+    fit_se = np.where(gated, fit_se * GATE_FACTOR, fit_se)
     return Fit(fit, lower, upper, fit_se, coverage, below_bar, gated, contribution)
 
 

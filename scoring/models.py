@@ -39,7 +39,7 @@ class FitScore(models.Model):
     upper = models.FloatField(null=True, blank=True)
     standard_error = models.FloatField(null=True, blank=True)
     coverage = models.FloatField(help_text="Share of the role's weight that was assessed, 0-1.")
-    gated = models.BooleanField(default=False, help_text="Below a must-have bar: fit capped at 50.")
+    gated = models.BooleanField(default=False, help_text="Below a must-have bar: fit halved, so at most 50.")
     below_bar = models.JSONField(default=list, blank=True, help_text="Area keys below their must-have bar.")
     consider_role = models.ForeignKey(
         "assessments.Role",

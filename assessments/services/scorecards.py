@@ -143,9 +143,8 @@ def _revision_create(*, scorecard: Scorecard, user, reason: str, at) -> Scorecar
 
 
 def _recompute_enqueue(interview: Interview) -> None:
-    from scoring.tasks import application_scores_recompute
-
-    enqueue_on_commit(application_scores_recompute, interview.application_id)
+    # By name: assessments reaches scoring only through its tasks.
+    enqueue_on_commit("scoring.application_scores_recompute", interview.application_id)
 
 
 def scorecard_save_draft(

@@ -90,7 +90,7 @@ class Migration(migrations.Migration):
                 ('upper', models.FloatField(blank=True, null=True)),
                 ('standard_error', models.FloatField(blank=True, null=True)),
                 ('coverage', models.FloatField(help_text="Share of the role's weight that was assessed, 0-1.")),
-                ('gated', models.BooleanField(default=False, help_text='Below a must-have bar: fit capped at 50.')),
+                ('gated', models.BooleanField(default=False, help_text='Below a must-have bar: fit halved, so at most 50.')),
                 ('below_bar', models.JSONField(blank=True, default=list, help_text='Area keys below their must-have bar.')),
                 ('computed_at', models.DateTimeField()),
                 ('application', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='fit_scores', to='hiring.application')),

@@ -139,12 +139,12 @@ def test_coverage_counts_only_assessed_weight():
     assert np.isnan(fit.contribution[0, 0, 1])
 
 
-def test_a_must_have_below_its_bar_flags_and_caps_the_fit():
+def test_a_must_have_below_its_bar_flags_and_halves_the_fit():
     fit = fit_scores(estimates_of([[5, 2]]), profile([1, 1], [5, 3], minimum=[NAN, 3]))
 
     assert fit.below_bar[0, 0].tolist() == [False, True]
     assert fit.gated[0, 0]
-    assert fit.fit[0, 0] <= GATE_CAP
+    assert fit.fit[0, 0] == pytest.approx(0.5 * 100 * (1 + 0.5) / 2)
     assert fit.upper[0, 0] <= GATE_CAP
 
 

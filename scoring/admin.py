@@ -1,0 +1,121 @@
+"""Admin: scores are read-only results; recruiters recompute and shortlist from the openings list."""
+
+from django.contrib import admin, messages
+
+from config.celery import enqueue_on_commit
+from hiring.admin import OpeningAdmin
+from scoring.models import (
+    AreaReliability,
+    FitScore,
+    InterviewerOffset,
+    OpeningCalibration,
+    Shortlist,
+    ShortlistEntry,
+)
+from scoring.shortlists import shortlist_create
+
+
+@admin.action(description="Recompute scores of the selected openings")
+def recompute_scores(modeladmin, request, queryset):
+    for opening in queryset:
+        enqueue_on_commit("scoring.opening_scores_recompute", opening.pk)
+    modeladmin.message_user(request, f"Recompute queued for {queryset.count()} opening(s).", messages.SUCCESS)
+
+
+@admin.action(description="Create a ranked shortlist for each selected opening")
+def create_shortlist(modeladmin, request, queryset):
+    for opening in queryset:
+        shortlist_create(opening=opening, user=request.user)
+    modeladmin.message_user(request, f"Shortlist queued for {queryset.count()} opening(s).", messages.SUCCESS)
+
+
+# Scoring extends the openings admin (hiring does not depend on scoring).
+OpeningAdmin.actions = [*OpeningAdmin.actions, recompute_scores, create_shortlist]
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(FitScore)
+class FitScoreAdmin(ReadOnlyAdmin):
+    list_display = [
+        "application",
+        "role",
+        "fit",
+        "lower",
+        "upper",
+        "coverage",
+        "gated",
+        "consider_role",
+        "computed_at",
+    ]
+    list_filter = ["role", "gated", "application__opening"]
+    list_select_related = ["application__candidate", "application__opening", "role", "consider_role"]
+    search_fields = ["application__candidate__name", "application__external_id"]
+
+
+@admin.register(InterviewerOffset)
+class InterviewerOffsetAdmin(ReadOnlyAdmin):
+    list_display = [
+        "interviewer",
+        "opening",
+        "offset",
+        "standard_error",
+        "n_ratings",
+        "n_corated",
+        "computed_at",
+    ]
+    list_filter = ["opening"]
+    list_select_related = ["interviewer", "opening"]
+
+
+@admin.register(AreaReliability)
+class AreaReliabilityAdmin(ReadOnlyAdmin):
+    list_display = ["area", "opening", "alpha", "reading", "n_units", "n_raters", "computed_at"]
+    list_filter = ["opening", "reading"]
+    list_select_related = ["area", "opening"]
+
+
+@admin.register(OpeningCalibration)
+class OpeningCalibrationAdmin(ReadOnlyAdmin):
+    list_display = ["opening", "sigma", "tau", "n_ratings", "n_applications", "computed_at"]
+    list_select_related = ["opening"]
+
+
+class ShortlistEntryInline(admin.TabularInline):
+    model = ShortlistEntry
+    fields = ["rank", "application", "fit", "lower", "upper", "coverage", "gated", "consider_role"]
+    readonly_fields = fields
+    can_delete = False
+    extra = 0
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("application__candidate", "consider_role")
+
+
+@admin.register(Shortlist)
+class ShortlistAdmin(ReadOnlyAdmin):
+    list_display = [
+        "__str__",
+        "opening",
+        "role",
+        "order_by",
+        "status",
+        "entry_count",
+        "created_by",
+        "created_at",
+    ]
+    list_filter = ["status", "opening"]
+    list_select_related = ["opening", "role", "created_by"]
+    inlines = [ShortlistEntryInline]

@@ -1,0 +1,51 @@
+"""``python manage.py recompute_scores [--opening ID ...] [--stale] [--enqueue]``.
+
+Recomputes in this process, with a progress bar: every opening (or the given
+ones) through the batch path, or with ``--stale`` only the applications whose
+scores are older than their newest scorecard. ``--enqueue`` hands the work to
+Celery workers instead. Safe to run at any time: recomputes are idempotent.
+"""
+
+from django.core.management.base import BaseCommand, CommandError
+from tqdm import tqdm
+
+from config.celery import enqueue_on_commit
+from hiring.models import Opening
+from scoring import services
+
+
+class Command(BaseCommand):
+    help = "Recompute calibrated estimates and fit scores (idempotent)."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--opening", type=int, action="append", dest="openings", help="Opening id (repeatable)"
+        )
+        parser.add_argument("--stale", action="store_true", help="Only applications with newer scorecards")
+        parser.add_argument("--enqueue", action="store_true", help="Send to Celery workers instead")
+
+    def handle(self, *args, openings, stale, enqueue, **options) -> None:
+        progress = {"file": self.stderr, "disable": options["verbosity"] == 0}
+        if stale:
+            ids = services.applications_stale(limit=1_000_000)
+            for application_id in tqdm(ids, desc="stale applications", unit="app", **progress):
+                if enqueue:
+                    enqueue_on_commit("scoring.application_scores_recompute", application_id)
+                else:
+                    services.application_recompute(application_id=application_id)
+            self.stdout.write(f"{'Enqueued' if enqueue else 'Recomputed'} {len(ids)} stale application(s).")
+            return
+        queryset = Opening.objects.order_by("pk")
+        if openings:
+            queryset = queryset.filter(pk__in=openings)
+            missing = sorted(set(openings) - set(queryset.values_list("pk", flat=True)))
+            if missing:
+                raise CommandError(f"No opening with id {', '.join(map(str, missing))}.")
+        total = 0
+        for opening in tqdm(list(queryset), desc="openings", unit="opening", **progress):
+            if enqueue:
+                enqueue_on_commit("scoring.opening_scores_recompute", opening.pk)
+            else:
+                total += services.opening_recompute(opening_id=opening.pk)
+        verb = "Enqueued" if enqueue else f"Recomputed {total} application(s) in"
+        self.stdout.write(f"{verb} {queryset.count()} opening(s).")

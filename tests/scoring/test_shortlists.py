@@ -1,0 +1,101 @@
+import pytest
+
+from config.errors import ApplicationError
+from scoring.models import Shortlist
+from scoring.services import opening_recompute
+from scoring.shortlists import shortlist_build, shortlist_create
+from tests.scoring.conftest import AREAS, submit
+
+pytestmark = pytest.mark.django_db
+
+
+def made(opening, **params):
+    shortlist = shortlist_create(opening=opening, **params)
+    shortlist_build(shortlist_id=shortlist.pk)
+    shortlist.refresh_from_db()
+    return shortlist
+
+
+def test_a_shortlist_ranks_by_fit_to_the_openings_role_and_states_its_tie_break(scored_opening):
+    opening, applications, _, _ = scored_opening(4)
+    opening_recompute(opening_id=opening.pk)
+
+    shortlist = made(opening)
+
+    entries = list(shortlist.entries.order_by("rank"))
+    assert shortlist.status == "ready"
+    assert [e.application_id for e in entries] == [a.pk for a in reversed(applications)]
+    assert [e.rank for e in entries] == [1, 2, 3, 4]
+    assert all(entries[i].fit >= entries[i + 1].fit for i in range(3))
+    assert "earlier application" in shortlist.tie_break
+    assert set(entries[0].fits) == {"data_scientist", "ml_engineer", "full_stack_data_scientist"}
+
+
+def test_ranking_by_lower_bound_is_selectable(scored_opening):
+    opening, _, _, _ = scored_opening(4)
+    opening_recompute(opening_id=opening.pk)
+
+    shortlist = made(opening, order_by="lower")
+
+    lowers = [e.lower for e in shortlist.entries.order_by("rank")]
+    assert lowers == sorted(lowers, reverse=True)
+
+
+def test_filters_for_coverage_fit_and_stage(scored_opening):
+    opening, applications, _, _ = scored_opening(4)
+    opening_recompute(opening_id=opening.pk)
+    applications[0].stage = "rejected"
+    applications[0].save()
+
+    assert made(opening, min_fit=60).entry_count < 4
+    assert made(opening, min_coverage=0.99).entry_count == 0
+    assert made(opening, stages=["interviewing"]).entries.filter(application=applications[0]).count() == 0
+
+
+def test_a_snapshot_does_not_move_when_scores_change(scored_opening, django_capture_on_commit_callbacks):
+    opening, applications, _, _ = scored_opening(3)
+    shortlist = made(opening)
+    before = list(shortlist.entries.values_list("application_id", "fit"))
+
+    interview = applications[0].interviews.get()
+    from tests.factories import UserFactory
+
+    late = UserFactory(username="late_interviewer")
+    interview.assignments.create(interviewer=late)
+    with django_capture_on_commit_callbacks(execute=True):
+        submit(interview, late, dict.fromkeys(AREAS, 5))
+    opening_recompute(opening_id=opening.pk)
+
+    assert list(shortlist.entries.values_list("application_id", "fit")) == before
+    assert shortlist_build(shortlist_id=shortlist.pk) == 3  # building again leaves it as it was
+
+
+def test_a_shortlist_recomputes_stale_scores_before_ranking(scored_opening):
+    opening, applications, _, _ = scored_opening(3)
+    from scoring.models import FitScore
+
+    FitScore.objects.filter(application=applications[1]).delete()
+    applications[1].score_state.delete()
+
+    shortlist = made(opening)
+
+    assert shortlist.entry_count == 3
+
+
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [
+        ({"order_by": "vibes"}, "order_by"),
+        ({"min_coverage": 2}, "min_coverage"),
+        ({"min_fit": -1}, "min_fit"),
+        ({"stages": ["limbo"]}, "stages"),
+    ],
+)
+def test_bad_shortlist_parameters_are_refused_at_their_field(scored_opening, params, field):
+    opening, _, _, _ = scored_opening(1)
+
+    with pytest.raises(ApplicationError) as caught:
+        shortlist_create(opening=opening, **params)
+
+    assert caught.value.field == field
+    assert not Shortlist.objects.exists()
