@@ -78,6 +78,35 @@ def _celery_eager_unless_real_worker(request):
     app.conf.task_always_eager = previous
 
 
+@pytest.fixture
+def celery_worker():
+    """A real Celery worker in a thread, consuming from the real Redis broker (marker ``worker``)."""
+    from celery.contrib.testing.worker import start_worker
+
+    from config.celery import app
+
+    # start_worker pings the worker before yielding; that needs celery.ping registered.
+    app.loader.import_module("celery.contrib.testing.tasks")
+    app.loader.import_default_modules()
+    with start_worker(
+        app, pool="solo", concurrency=1, perform_ping_check=True, shutdown_timeout=10
+    ) as worker:
+        yield worker
+
+
+def wait_for(condition, *, timeout: float = 20.0, interval: float = 0.1):
+    """Poll ``condition`` until it returns something truthy; fail after ``timeout`` seconds."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        result = condition()
+        if result:
+            return result
+        time.sleep(interval)
+    pytest.fail(f"condition not met within {timeout} s")
+
+
 # Personas -------------------------------------------------------------------
 
 
