@@ -153,3 +153,27 @@ def test_the_batch_records_agreement_per_area(scored_opening):
     assert communication.alpha is not None
     assert rows["deep_learning"].alpha is None
     assert rows["deep_learning"].reading == "not enough overlap"
+
+
+def test_the_fit_report_explains_each_roles_number(scored_opening):
+    from scoring.selectors import application_fit_report
+
+    opening, applications, _, _ = scored_opening(4)
+    services.opening_recompute(opening_id=opening.pk)
+
+    report = {row.role: row for row in application_fit_report(application=applications[3])}
+
+    assert set(report) == {"data_scientist", "ml_engineer", "full_stack_data_scientist"}
+    for row in report.values():
+        contributions = [area.contribution for area in row.breakdown if area.contribution is not None]
+        total = sum(contributions) * (0.5 if row.gated else 1)
+        assert total == pytest.approx(row.fit, abs=0.05)
+        assert {area.area for area in row.breakdown if area.estimate is not None} == set(AREAS)
+        assert all(area.contribution is None for area in row.breakdown if area.estimate is None)
+
+
+def test_the_fit_report_is_empty_before_scoring(rubric_version):
+    from scoring.selectors import application_fit_report
+    from tests.factories import ApplicationFactory
+
+    assert application_fit_report(application=ApplicationFactory()) == []
