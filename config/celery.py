@@ -14,6 +14,7 @@ import logging
 import os
 
 from celery import Celery
+from kombu.exceptions import KombuError
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
@@ -43,7 +44,7 @@ def enqueue_on_commit(task, *args, **kwargs) -> None:
             resolved = app.tasks[task]
         try:
             resolved.apply_async(args=args, kwargs=kwargs)
-        except Exception:
+        except (KombuError, OSError):  # the broker, not the task: eager-mode task errors propagate
             logger.warning(
                 "Could not enqueue %s; the periodic sweep will catch up.", resolved.name, exc_info=True
             )

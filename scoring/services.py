@@ -30,7 +30,8 @@ from scoring.bulk import fetch_int_columns, upsert
 from scoring.models import ApplicationScoreState, FitScore, InterviewerOffset, OpeningCalibration
 
 RATINGS_SQL = """
-SELECT i.application_id::bigint, r.area_id::bigint, s.interviewer_id::bigint, r.level::bigint
+SELECT CAST(i.application_id AS BIGINT), CAST(r.area_id AS BIGINT),
+       CAST(s.interviewer_id AS BIGINT), CAST(r.level AS BIGINT)
 FROM assessments_rating r
 JOIN assessments_scorecard s ON s.id = r.scorecard_id
 JOIN hiring_interview i ON i.id = s.interview_id
