@@ -32,8 +32,15 @@ class ApplicationScoreState(models.Model):
 class FitScore(models.Model):
     """Fit of one application to one role, 0-100, with its 80% interval and coverage."""
 
-    application = models.ForeignKey("hiring.Application", on_delete=models.CASCADE, related_name="fit_scores")
-    role = models.ForeignKey("assessments.Role", on_delete=models.CASCADE, related_name="+")
+    # The unique (application, role) index serves lookups by application; roles are a
+    # handful of protected rows, so they carry no index or database-level key here:
+    # each one costs every row of a 100,000-candidate batch write.
+    application = models.ForeignKey(
+        "hiring.Application", on_delete=models.CASCADE, related_name="fit_scores", db_index=False
+    )
+    role = models.ForeignKey(
+        "assessments.Role", on_delete=models.DO_NOTHING, related_name="+", db_index=False, db_constraint=False
+    )
     fit = models.FloatField(null=True, blank=True, help_text="Empty when no area of the role was assessed.")
     lower = models.FloatField(null=True, blank=True)
     upper = models.FloatField(null=True, blank=True)
@@ -45,8 +52,10 @@ class FitScore(models.Model):
         "assessments.Role",
         null=True,
         blank=True,
-        on_delete=models.SET_NULL,
+        on_delete=models.DO_NOTHING,
         related_name="+",
+        db_index=False,
+        db_constraint=False,
         help_text="Set on the opening role's row when another role fits clearly better.",
     )
     computed_at = models.DateTimeField()

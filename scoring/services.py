@@ -13,46 +13,54 @@ the same values.
 
 from __future__ import annotations
 
+import json
 import math
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 
 import numpy as np
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, Max, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from assessments.models import ProfileEntry, Role, Scorecard
+from config.celery import enqueue_on_commit
 from hiring.models import Application, Opening
 from scoring import engine
-from scoring.bulk import fetch_int_columns, upsert
-from scoring.models import ApplicationScoreState, FitScore, InterviewerOffset, OpeningCalibration
+from scoring.bulk import copy_into_temp_table, copy_text_into_temp_table, fetch_int_columns, upsert_columns
+from scoring.models import (
+    ApplicationScoreState,
+    AreaReliability,
+    FitScore,
+    InterviewerOffset,
+    OpeningCalibration,
+)
+from scoring.reliability import area_agreement
 
+# Every rating of the opening's submitted scorecards: application, area, interviewer,
+# level (0 for "not assessed").
 RATINGS_SQL = """
-SELECT CAST(i.application_id AS BIGINT), CAST(r.area_id AS BIGINT),
-       CAST(s.interviewer_id AS BIGINT), CAST(r.level AS BIGINT)
+SELECT CAST(i.application_id AS BIGINT), CAST(r.area_id AS BIGINT), CAST(s.interviewer_id AS BIGINT),
+       CAST(COALESCE(r.level, 0) AS BIGINT)
 FROM assessments_rating r
 JOIN assessments_scorecard s ON s.id = r.scorecard_id
 JOIN hiring_interview i ON i.id = s.interview_id
 JOIN hiring_application a ON a.id = i.application_id
-WHERE a.opening_id = %s AND s.status = 'submitted' AND r.level IS NOT NULL
+WHERE a.opening_id = %s AND s.status = 'submitted'
 """
-
-FIT_FIELDS = [
-    "application_id",
-    "role_id",
-    "fit",
-    "lower",
-    "upper",
-    "standard_error",
-    "coverage",
-    "gated",
-    "below_bar",
-    "consider_role_id",
-    "computed_at",
-]
-STATE_FIELDS = ["application_id", "computed_at", "inputs_at", "estimates"]
+# The newest submission or amendment per application, in epoch microseconds
+# (exact: PostgreSQL's EXTRACT returns numeric).
+INPUTS_SQL = """
+SELECT CAST(i.application_id AS BIGINT),
+       CAST(max(EXTRACT(EPOCH FROM COALESCE(s.amended_at, s.submitted_at)) * 1000000) AS BIGINT)
+FROM assessments_scorecard s
+JOIN hiring_interview i ON i.id = s.interview_id
+JOIN hiring_application a ON a.id = i.application_id
+WHERE a.opening_id = %s AND s.status = 'submitted'
+GROUP BY i.application_id
+"""
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 @dataclass(frozen=True)
@@ -103,7 +111,7 @@ def rubric_matrices(opening: Opening) -> RubricMatrices:
 
 
 def _inputs_at(application_filter: Q) -> dict[int, datetime]:
-    """Newest submission or amendment per application (read before the ratings; see below)."""
+    """Newest submission or amendment per application (the portable, ORM path)."""
     rows = (
         Scorecard.objects.filter(application_filter, status=Scorecard.Status.SUBMITTED)
         .values("interview__application_id")
@@ -113,16 +121,56 @@ def _inputs_at(application_filter: Q) -> dict[int, datetime]:
     return dict(rows)
 
 
+def _opening_ratings(
+    opening_id: int, application_ids: np.ndarray
+) -> tuple[np.ndarray, list[datetime | None]]:
+    """(application, area, interviewer, level) rows of assessed ratings, and inputs_at per application.
+
+    The input times come from the same read as the ratings, so inputs_at never
+    claims a scorecard the computation did not see.
+    """
+    if connection.vendor == "postgresql":
+        # Times first: a scorecard submitted between the two reads then looks newer
+        # than inputs_at, and the sweep recomputes the application once more.
+        newest = fetch_int_columns(INPUTS_SQL, [opening_id], width=2)
+        inputs_us = np.zeros(len(application_ids), dtype=np.int64)
+        inputs_us[np.searchsorted(application_ids, newest[:, 0])] = newest[:, 1]
+        rows = fetch_int_columns(RATINGS_SQL, [opening_id], width=4)
+        return rows[rows[:, 3] > 0], inputs_us
+    # Portable path: read the times first, so anything submitted meanwhile looks newer.
+    inputs_at = _inputs_at(Q(interview__application__opening_id=opening_id))
+    rows = np.array(
+        list(
+            Scorecard.objects.filter(
+                interview__application__opening_id=opening_id,
+                status=Scorecard.Status.SUBMITTED,
+                ratings__level__isnull=False,
+            ).values_list("interview__application_id", "ratings__area_id", "interviewer_id", "ratings__level")
+        ),
+        dtype=np.int64,
+    ).reshape(-1, 4)
+    return rows, _microseconds([inputs_at.get(application_id) for application_id in application_ids.tolist()])
+
+
+def _microseconds(moments: list[datetime | None]) -> np.ndarray:
+    return np.array(
+        [0 if m is None else (m - EPOCH) // timedelta(microseconds=1) for m in moments], dtype=np.int64
+    )
+
+
+def _datetimes(microseconds: np.ndarray) -> list[datetime | None]:
+    return [EPOCH + timedelta(microseconds=int(us)) if us else None for us in microseconds.tolist()]
+
+
 def _engine_ratings(
     rows: np.ndarray, application_ids: np.ndarray, area_ids: list[int], rater_ids: np.ndarray
 ) -> engine.Ratings:
     """Map (application, area, interviewer, level) id rows to engine indices."""
     area_lookup = np.full(max(area_ids, default=0) + 1, -1, dtype=np.int64)
     area_lookup[np.asarray(area_ids, dtype=np.int64)] = np.arange(len(area_ids))
-    in_rubric = (rows[:, 1] < len(area_lookup)) & (
-        area_lookup[np.minimum(rows[:, 1], len(area_lookup) - 1)] >= 0
-    )
-    rows = rows[in_rubric]
+    known = rows[:, 1] < len(area_lookup)
+    rows = rows[known]
+    rows = rows[area_lookup[rows[:, 1]] >= 0]
     return engine.Ratings.from_arrays(
         np.searchsorted(application_ids, rows[:, 0]),
         area_lookup[rows[:, 1]],
@@ -138,59 +186,133 @@ def _number(value: float) -> float | None:
     return None if value is None or not math.isfinite(value) else round(float(value), 4)
 
 
-def _result_rows(
+COPY_THRESHOLD = 200  # applications; fewer go in one plain statement per table
+
+
+def _results_save(
     *,
     application_ids: np.ndarray,
     estimates: engine.SkillEstimates,
     fit: engine.Fit,
     matrices: RubricMatrices,
-    inputs_at: dict[int, datetime],
+    inputs_us: np.ndarray,
     now: datetime,
-) -> tuple[list[tuple], list[tuple]]:
-    """Rows for FitScore and ApplicationScoreState, in FIT_FIELDS / STATE_FIELDS order."""
+) -> None:
+    """Upsert FitScore (application x role) and ApplicationScoreState rows."""
+    n_candidates, n_roles = fit.fit.shape
     consider = engine.consider_for(fit, matrices.own_role_index)
-    own = matrices.own_role_index
-    area_keys = np.array(matrices.area_keys)
-    fit_values = np.round(fit.fit, 4).tolist()
-    lower = np.round(fit.lower, 4).tolist()
-    upper = np.round(fit.upper, 4).tolist()
-    standard_error = np.round(fit.se, 4).tolist()
-    coverage = np.round(fit.coverage, 6).tolist()
-    gated = fit.gated.tolist()
-    estimate_values = np.round(estimates.estimate, 4).tolist()
-    estimate_se = np.round(estimates.se, 4).tolist()
-    counts = estimates.n_ratings.tolist()
-    has_bar = fit.below_bar.any(axis=2)
-
-    fit_rows, state_rows = [], []
-    for c, application_id in enumerate(application_ids.tolist()):
-        for r, role_id in enumerate(matrices.role_ids):
-            value = fit_values[c][r]
-            missing = value != value  # NaN
-            below = area_keys[fit.below_bar[c, r]].tolist() if has_bar[c, r] else []
-            consider_role = matrices.role_ids[consider[c]] if r == own and consider[c] >= 0 else None
-            fit_rows.append(
-                (
-                    application_id,
-                    role_id,
-                    None if missing else value,
-                    None if missing else lower[c][r],
-                    None if missing else upper[c][r],
-                    None if missing else standard_error[c][r],
-                    coverage[c][r],
-                    gated[c][r],
-                    below,
-                    consider_role,
-                    now,
-                )
+    role_ids = np.asarray(matrices.role_ids, dtype=np.int64)
+    consider_ids = np.full((n_candidates, n_roles), -1, dtype=np.int64)
+    flagged = consider >= 0
+    consider_ids[flagged, matrices.own_role_index] = role_ids[consider[flagged]]
+    below_mask = (fit.below_bar.astype(np.int64) << np.arange(len(matrices.area_keys), dtype=np.int64)).sum(
+        axis=2
+    )
+    fit_columns = {
+        "application_id": ("bigint", np.repeat(application_ids, n_roles)),
+        "role_id": ("bigint", np.tile(role_ids, n_candidates)),
+        "fit": ("double precision", np.round(fit.fit, 4).ravel()),
+        "lower": ("double precision", np.round(fit.lower, 4).ravel()),
+        "upper": ("double precision", np.round(fit.upper, 4).ravel()),
+        "standard_error": ("double precision", np.round(fit.se, 4).ravel()),
+        "coverage": ("double precision", np.round(fit.coverage, 6).ravel()),
+        "gated": ("boolean", fit.gated.ravel()),
+        "below_mask": ("bigint", below_mask.ravel()),
+        "consider_role_id": ("bigint", consider_ids.ravel()),
+    }
+    estimates_json = _estimates_json(estimates, matrices.area_keys)
+    if connection.vendor == "postgresql" and n_candidates > COPY_THRESHOLD:
+        inputs = np.asarray(inputs_us, dtype=np.int64).tolist()
+        with connection.cursor() as cursor:
+            copy_into_temp_table(cursor, "scoring_fit_input", fit_columns)
+            copy_text_into_temp_table(
+                cursor,
+                "scoring_state_input",
+                "application_id bigint, inputs_us bigint, estimates text",
+                [
+                    f"{application_id}\t{inputs[c]}\t{estimates_json[c]}\n"
+                    for c, application_id in enumerate(application_ids.tolist())
+                ],
             )
-        estimate_map = {
-            key: [estimate_values[c][a], estimate_se[c][a], counts[c][a]]
-            for a, key in enumerate(matrices.area_keys)
-            if counts[c][a]
-        }
-        state_rows.append((application_id, now, inputs_at.get(application_id), estimate_map))
-    return fit_rows, state_rows
+            cursor.execute(FIT_UPSERT_SQL, [matrices.area_keys, now])
+            cursor.execute(STATE_UPSERT_SQL, [now])
+        return
+
+    area_keys = np.array(matrices.area_keys)
+    upsert_columns(
+        FitScore,
+        columns={
+            "application_id": fit_columns["application_id"][1].tolist(),
+            "role_id": fit_columns["role_id"][1].tolist(),
+            **{
+                name: fit_columns[name][1].tolist()
+                for name in ("fit", "lower", "upper", "standard_error", "coverage")
+            },
+            "gated": fit_columns["gated"][1].tolist(),
+            "below_bar": [
+                json.dumps(area_keys[(mask >> np.arange(len(area_keys))) & 1 == 1].tolist())
+                for mask in below_mask.ravel().tolist()
+            ],
+            "consider_role_id": [None if value < 0 else value for value in consider_ids.ravel().tolist()],
+        },
+        unique_fields=["application_id", "role_id"],
+        constants={"computed_at": now},
+    )
+    upsert_columns(
+        ApplicationScoreState,
+        columns={
+            "application_id": application_ids.tolist(),
+            "inputs_at": _datetimes(np.asarray(inputs_us)),
+            "estimates": estimates_json,
+        },
+        unique_fields=["application_id"],
+        constants={"computed_at": now},
+    )
+
+
+def _estimates_json(estimates: engine.SkillEstimates, area_keys: list[str]) -> list[str]:
+    """Per application, its estimates as JSON text: {area: [estimate, SE, ratings]}, assessed areas only."""
+    values = np.round(estimates.estimate, 4).tolist()
+    errors = np.round(estimates.se, 4).tolist()
+    counts = estimates.n_ratings.tolist()
+    quoted = [json.dumps(key) for key in area_keys]
+    return [
+        "{"
+        + ",".join(f"{quoted[a]}:[{values[c][a]},{errors[c][a]},{n}]" for a, n in enumerate(counts[c]) if n)
+        + "}"
+        for c in range(len(counts))
+    ]
+
+
+FIT_UPSERT_SQL = """
+INSERT INTO scoring_fitscore (application_id, role_id, fit, lower, upper, standard_error, coverage, gated,
+                              below_bar, consider_role_id, computed_at)
+SELECT f.application_id, f.role_id, NULLIF(f.fit, 'NaN'), NULLIF(f.lower, 'NaN'), NULLIF(f.upper, 'NaN'),
+       NULLIF(f.standard_error, 'NaN'), f.coverage, f.gated,
+       CASE WHEN f.below_mask = 0 THEN '[]'::jsonb ELSE (
+           SELECT jsonb_agg(k.key ORDER BY k.position)
+           FROM unnest(%s::text[]) WITH ORDINALITY AS k (key, position)
+           WHERE (f.below_mask >> (k.position - 1)::int) & 1 = 1
+       ) END,
+       NULLIF(f.consider_role_id, -1), %s
+FROM scoring_fit_input f
+ON CONFLICT (application_id, role_id) DO UPDATE
+SET fit = EXCLUDED.fit, lower = EXCLUDED.lower, upper = EXCLUDED.upper,
+    standard_error = EXCLUDED.standard_error, coverage = EXCLUDED.coverage, gated = EXCLUDED.gated,
+    below_bar = EXCLUDED.below_bar, consider_role_id = EXCLUDED.consider_role_id,
+    computed_at = EXCLUDED.computed_at
+"""
+
+STATE_UPSERT_SQL = """
+INSERT INTO scoring_applicationscorestate (application_id, computed_at, inputs_at, estimates)
+SELECT a.application_id, %s,
+       CASE WHEN a.inputs_us = 0 THEN NULL
+            ELSE TIMESTAMPTZ 'epoch' + a.inputs_us * INTERVAL '1 microsecond' END,
+       a.estimates::jsonb
+FROM scoring_state_input a
+ON CONFLICT (application_id) DO UPDATE
+SET computed_at = EXCLUDED.computed_at, inputs_at = EXCLUDED.inputs_at, estimates = EXCLUDED.estimates
+"""
 
 
 def opening_recompute(*, opening_id: int) -> int:
@@ -204,16 +326,14 @@ def opening_recompute(*, opening_id: int) -> int:
         if opening is None:
             return 0
         matrices = rubric_matrices(opening)
-        # Read the newest input times before the ratings: anything submitted in
-        # between is then newer than inputs_at, and the sweep picks it up again.
-        inputs_at = _inputs_at(Q(interview__application__opening_id=opening_id))
         application_ids = np.array(
             sorted(Application.objects.filter(opening_id=opening_id).values_list("pk", flat=True)),
             dtype=np.int64,
         )
-        rows = fetch_int_columns(RATINGS_SQL, [opening_id], width=4)
+        rows, inputs_us = _opening_ratings(opening_id, application_ids)
         rater_ids = np.unique(rows[:, 2]) if len(rows) else np.empty(0, dtype=np.int64)
         ratings = _engine_ratings(rows, application_ids, matrices.area_ids, rater_ids)
+        del rows
 
         offsets = engine.estimate_rater_offsets(ratings)
         estimates = engine.estimate_skills(ratings, offsets)
@@ -230,83 +350,65 @@ def opening_recompute(*, opening_id: int) -> int:
                 "computed_at": now,
             },
         )
-        upsert(
+        upsert_columns(
             InterviewerOffset,
-            fields=[
-                "opening_id",
-                "interviewer_id",
-                "offset",
-                "standard_error",
-                "raw_offset",
-                "raw_standard_error",
-                "n_ratings",
-                "n_corated",
-                "computed_at",
-            ],
+            columns={
+                "interviewer_id": rater_ids.tolist(),
+                "offset": offsets.offset.tolist(),
+                "standard_error": offsets.se.tolist(),
+                "raw_offset": offsets.raw.tolist(),
+                "raw_standard_error": [_number(value) for value in offsets.raw_se.tolist()],
+                "n_ratings": offsets.n_ratings.tolist(),
+                "n_corated": offsets.n_corated.tolist(),
+            },
             unique_fields=["opening_id", "interviewer_id"],
-            rows=[
-                (
-                    opening_id,
-                    int(rater_id),
-                    float(offsets.offset[r]),
-                    float(offsets.se[r]),
-                    float(offsets.raw[r]),
-                    _number(offsets.raw_se[r]),
-                    int(offsets.n_ratings[r]),
-                    int(offsets.n_corated[r]),
-                    now,
-                )
-                for r, rater_id in enumerate(rater_ids.tolist())
-            ],
+            constants={"opening_id": opening_id, "computed_at": now},
         )
-        fit_rows, state_rows = _result_rows(
+        # Agreement statistics do not feed the scores: they follow in their own task.
+        enqueue_on_commit("scoring.opening_reliability_recompute", opening_id)
+        _results_save(
             application_ids=application_ids,
             estimates=estimates,
             fit=fit,
             matrices=matrices,
-            inputs_at=inputs_at,
+            inputs_us=inputs_us,
             now=now,
         )
-        upsert(FitScore, fields=FIT_FIELDS, unique_fields=["application_id", "role_id"], rows=fit_rows)
-        upsert(ApplicationScoreState, fields=STATE_FIELDS, unique_fields=["application_id"], rows=state_rows)
-        _reliability_save(opening_id=opening_id, ratings=ratings, matrices=matrices, now=now)
     return len(application_ids)
 
 
-def _reliability_save(*, opening_id: int, ratings: engine.Ratings, matrices: RubricMatrices, now) -> None:
-    """Inter-rater agreement per area (Krippendorff's alpha) for the opening."""
-    try:
-        from scoring.reliability import area_agreement
-    except ImportError:  # the reliability module is optional until it lands
-        return
-    from scoring.models import AreaReliability
+def opening_reliability_recompute(*, opening_id: int) -> int:
+    """Inter-rater agreement per area (Krippendorff's alpha) for the opening; returns areas saved."""
+    with transaction.atomic():
+        opening = Opening.objects.filter(pk=opening_id).first()
+        if opening is None:
+            return 0
+        matrices = rubric_matrices(opening)
+        application_ids = np.array(
+            sorted(Application.objects.filter(opening_id=opening_id).values_list("pk", flat=True)),
+            dtype=np.int64,
+        )
+        rows, _ = _opening_ratings(opening_id, application_ids)
+        rater_ids = np.unique(rows[:, 2]) if len(rows) else np.empty(0, dtype=np.int64)
+        ratings = _engine_ratings(rows, application_ids, matrices.area_ids, rater_ids)
+        _reliability_save(opening_id=opening_id, ratings=ratings, matrices=matrices, now=timezone.now())
+    return len(matrices.area_ids)
 
-    upsert(
+
+def _reliability_save(*, opening_id: int, ratings: engine.Ratings, matrices: RubricMatrices, now) -> None:
+    agreements = area_agreement(ratings)
+    upsert_columns(
         AreaReliability,
-        fields=[
-            "opening_id",
-            "area_id",
-            "alpha",
-            "n_units",
-            "n_ratings",
-            "n_raters",
-            "reading",
-            "computed_at",
-        ],
+        columns={
+            "area_id": [matrices.area_ids[agreement.area] for agreement in agreements],
+            "alpha": [np.nan if agreement.alpha is None else agreement.alpha for agreement in agreements],
+            "n_units": [agreement.n_units for agreement in agreements],
+            "n_ratings": [agreement.n_ratings for agreement in agreements],
+            "n_raters": [agreement.n_raters for agreement in agreements],
+            "reading": [agreement.reading for agreement in agreements],
+        },
         unique_fields=["opening_id", "area_id"],
-        rows=[
-            (
-                opening_id,
-                matrices.area_ids[agreement.area],
-                _number(agreement.alpha),
-                agreement.n_units,
-                agreement.n_ratings,
-                agreement.n_raters,
-                agreement.reading,
-                now,
-            )
-            for agreement in area_agreement(ratings)
-        ],
+        constants={"opening_id": opening_id, "computed_at": now},
     )
 
 
@@ -364,16 +466,14 @@ def application_recompute(*, application_id: int) -> bool:
         ratings = _engine_ratings(rows, application_ids, matrices.area_ids, rater_ids)
         estimates = engine.estimate_skills(ratings, offsets)
         fit = engine.fit_scores(estimates, matrices.profiles)
-        fit_rows, state_rows = _result_rows(
+        _results_save(
             application_ids=application_ids,
             estimates=estimates,
             fit=fit,
             matrices=matrices,
-            inputs_at=inputs_at,
+            inputs_us=_microseconds([inputs_at.get(application_id)]),
             now=timezone.now(),
         )
-        upsert(FitScore, fields=FIT_FIELDS, unique_fields=["application_id", "role_id"], rows=fit_rows)
-        upsert(ApplicationScoreState, fields=STATE_FIELDS, unique_fields=["application_id"], rows=state_rows)
     return True
 
 

@@ -36,6 +36,14 @@ def opening_scores_recompute(opening_id: int) -> int:
     return services.opening_recompute(opening_id=opening_id)
 
 
+@shared_task(
+    name="scoring.opening_reliability_recompute", acks_late=True, time_limit=900, soft_time_limit=840, **RETRY
+)
+def opening_reliability_recompute(opening_id: int) -> int:
+    """Inter-rater agreement per area for an opening, after its batch; returns the areas saved."""
+    return services.opening_reliability_recompute(opening_id=opening_id)
+
+
 @shared_task(name="scoring.stale_scores_sweep", acks_late=True, time_limit=600, soft_time_limit=540)
 def stale_scores_sweep(limit: int = 500) -> int:
     """Recompute applications whose scores are older than their newest scorecard.
