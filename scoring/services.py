@@ -13,6 +13,7 @@ the same values.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 from dataclasses import dataclass
@@ -24,7 +25,7 @@ from django.db.models import F, Max, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from assessments.models import ProfileEntry, Role, Scorecard
+from assessments.models import ProfileEntry, Scorecard
 from config.celery import enqueue_on_commit
 from hiring.models import Application, Opening
 from scoring import engine
@@ -75,39 +76,65 @@ class RubricMatrices:
     own_role_index: int
 
 
+# Locked rubric versions never change, so their matrices are cached per process.
+_LOCKED_MATRICES: dict[int, RubricMatrices] = {}
+
+
 def rubric_matrices(opening: Opening) -> RubricMatrices:
-    """Weights, expected levels and minimums of the opening's rubric version (one query)."""
+    """Weights, expected levels and minimums of the opening's rubric version (cached once locked)."""
+    cached = _LOCKED_MATRICES.get(opening.rubric_version_id)
+    if cached is None:
+        cached, locked = _rubric_matrices_load(opening.rubric_version_id)
+        if locked:
+            _LOCKED_MATRICES[opening.rubric_version_id] = cached
+    own = cached.role_ids.index(opening.role_id) if opening.role_id in cached.role_ids else 0
+    return dataclasses.replace(cached, own_role_index=own)
+
+
+def _rubric_matrices_load(version_id: int) -> tuple[RubricMatrices, bool]:
     entries = list(
-        ProfileEntry.objects.filter(profile__version_id=opening.rubric_version_id)
-        .select_related("profile__role", "area")
+        ProfileEntry.objects.filter(profile__version_id=version_id)
         .order_by("profile__role__order", "profile__role__key", "area__order")
+        .values_list(
+            "profile__role_id",
+            "profile__role__key",
+            "area_id",
+            "area__key",
+            "area__order",
+            "weight",
+            "expected_level",
+            "minimum_level",
+            "profile__version__locked_at",
+        )
     )
-    roles: dict[int, Role] = {}
+    role_keys_by_id: dict[int, str] = {}
     areas: dict[int, tuple[int, str]] = {}
-    for entry in entries:
-        roles.setdefault(entry.profile.role_id, entry.profile.role)
-        areas.setdefault(entry.area_id, (entry.area.order, entry.area.key))
-    role_ids = list(roles)
+    for role_id, role_key, area_id, area_key, area_order, *_ in entries:
+        role_keys_by_id.setdefault(role_id, role_key)
+        areas.setdefault(area_id, (area_order, area_key))
+    role_ids = list(role_keys_by_id)
     area_ids = sorted(areas, key=lambda area_id: areas[area_id])
     shape = (len(role_ids), len(area_ids))
     weight, expected, minimum = np.zeros(shape), np.ones(shape), np.full(shape, np.nan)
     role_index = {role_id: i for i, role_id in enumerate(role_ids)}
     area_index = {area_id: j for j, area_id in enumerate(area_ids)}
-    for entry in entries:
-        i, j = role_index[entry.profile.role_id], area_index[entry.area_id]
-        weight[i, j] = float(entry.weight)
-        expected[i, j] = entry.expected_level
-        if entry.minimum_level is not None:
-            minimum[i, j] = entry.minimum_level
-    role_keys = [roles[role_id].key for role_id in role_ids]
-    return RubricMatrices(
+    for role_id, _, area_id, _, _, entry_weight, entry_expected, entry_minimum, _ in entries:
+        i, j = role_index[role_id], area_index[area_id]
+        weight[i, j] = float(entry_weight)
+        expected[i, j] = entry_expected
+        if entry_minimum is not None:
+            minimum[i, j] = entry_minimum
+    role_keys = [role_keys_by_id[role_id] for role_id in role_ids]
+    matrices = RubricMatrices(
         profiles=engine.Profiles.from_arrays(role_keys, weight, expected, minimum),
         role_ids=role_ids,
         role_keys=role_keys,
         area_ids=area_ids,
         area_keys=[areas[area_id][1] for area_id in area_ids],
-        own_role_index=role_index.get(opening.role_id, 0),
+        own_role_index=0,
     )
+    locked = bool(entries) and entries[0][-1] is not None
+    return matrices, locked
 
 
 def _inputs_at(application_filter: Q) -> dict[int, datetime]:
@@ -325,6 +352,11 @@ def opening_recompute(*, opening_id: int) -> int:
         opening = Opening.objects.select_for_update().filter(pk=opening_id).first()
         if opening is None:
             return 0
+        if connection.vendor == "postgresql":
+            # Derived data: should a crash lose this commit, its inputs_at is lost with
+            # it and the sweep recomputes, so the commit need not wait for the disk.
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL synchronous_commit TO OFF")
         matrices = rubric_matrices(opening)
         application_ids = np.array(
             sorted(Application.objects.filter(opening_id=opening_id).values_list("pk", flat=True)),
@@ -418,14 +450,12 @@ def application_recompute(*, application_id: int) -> bool:
     Runs the opening's batch instead when the opening was never calibrated.
     Returns False when the application is gone. Idempotent.
     """
-    opening_id = Application.objects.filter(pk=application_id).values_list("opening_id", flat=True).first()
-    if opening_id is None:
-        return False
     with transaction.atomic():
-        opening = Opening.objects.select_for_update().filter(pk=opening_id).first()
-        calibration = OpeningCalibration.objects.filter(opening_id=opening_id).first()
+        opening = Opening.objects.select_for_update().filter(applications=application_id).first()
         if opening is None:
             return False
+        opening_id = opening.pk
+        calibration = OpeningCalibration.objects.filter(opening_id=opening_id).first()
         if calibration is None:
             opening_recompute(opening_id=opening_id)
             return True

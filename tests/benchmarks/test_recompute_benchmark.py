@@ -33,6 +33,7 @@ KEYS = {
     "peak_rss_mb",
     "build_s",
     "full_again_s",
+    "reliability_s",
     "fit_rows",
 }
 
