@@ -225,3 +225,13 @@ def test_the_bulk_write_path_stores_what_the_plain_path_stores(scored_opening, m
     assert {
         s.application_id: (s.estimates, s.inputs_at) for s in ApplicationScoreState.objects.all()
     } == plain_states
+
+
+def test_celery_beat_sweeps_stale_scores_and_sends_reminders(settings):
+    from config.celery import app
+
+    app.loader.import_default_modules()
+    scheduled = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
+
+    assert {"scoring.stale_scores_sweep", "assessments.send_scorecard_reminders"} <= scheduled
+    assert all(task in app.tasks for task in scheduled)
