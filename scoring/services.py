@@ -298,17 +298,27 @@ def _results_save(
 
 
 def _estimates_json(estimates: engine.SkillEstimates, area_keys: list[str]) -> list[str]:
-    """Per application, its estimates as JSON text: {area: [estimate, SE, ratings]}, assessed areas only."""
-    values = np.round(estimates.estimate, 4).tolist()
-    errors = np.round(estimates.se, 4).tolist()
-    counts = estimates.n_ratings.tolist()
-    quoted = [json.dumps(key) for key in area_keys]
-    return [
-        "{"
-        + ",".join(f"{quoted[a]}:[{values[c][a]},{errors[c][a]},{n}]" for a, n in enumerate(counts[c]) if n)
-        + "}"
-        for c in range(len(counts))
-    ]
+    """Per application, its estimates as JSON text: {area: [estimate, SE, ratings]}, assessed areas only.
+
+    Built with NumPy string operations over the assessed cells (no Python loop
+    per cell), then joined per application.
+    """
+    from numpy.dtypes import StringDType
+
+    assessed = estimates.n_ratings > 0
+    candidate_index, area_index = np.nonzero(assessed)
+    text = StringDType()
+    quoted = np.array([json.dumps(key) + ":[" for key in area_keys], dtype=text)
+    # Four decimals written as integer mantissas ("36880e-4" is the JSON number 3.688):
+    # integer formatting is several times faster than float formatting.
+    estimate = np.rint(estimates.estimate[assessed] * 10_000).astype(np.int64).astype(text)
+    error = np.rint(estimates.se[assessed] * 10_000).astype(np.int64).astype(text)
+    cells = np.strings.add(np.strings.add(quoted[area_index], estimate), "e-4,")
+    cells = np.strings.add(np.strings.add(cells, error), "e-4")
+    cells = np.strings.add(np.strings.add(cells, ","), estimates.n_ratings[assessed].astype(text))
+    cells = np.strings.add(cells, "]").tolist()
+    bounds = np.searchsorted(candidate_index, np.arange(len(estimates.n_ratings) + 1)).tolist()
+    return ["{" + ",".join(cells[bounds[c] : bounds[c + 1]]) + "}" for c in range(len(bounds) - 1)]
 
 
 FIT_UPSERT_SQL = """
