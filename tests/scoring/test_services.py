@@ -183,23 +183,26 @@ def test_the_fit_report_is_empty_before_scoring(rubric_version):
     assert application_fit_report(application=ApplicationFactory()) == []
 
 
+def stored_fits(opening):
+    columns = (
+        "application_id",
+        "role_id",
+        "fit",
+        "lower",
+        "upper",
+        "coverage",
+        "gated",
+        "below_bar",
+        "consider_role_id",
+    )
+    return sorted(FitScore.objects.filter(application__opening=opening).values_list(*columns))
+
+
 def test_the_bulk_write_path_stores_what_the_plain_path_stores(scored_opening, monkeypatch):
     # Large batches write through binary COPY; small ones through plain statements.
     opening, _, _, _ = scored_opening(5)
     services.opening_recompute(opening_id=opening.pk)
-    plain = sorted(
-        FitScore.objects.filter(application__opening=opening).values_list(
-            "application_id",
-            "role_id",
-            "fit",
-            "lower",
-            "upper",
-            "coverage",
-            "gated",
-            "below_bar",
-            "consider_role_id",
-        )
-    )
+    plain = stored_fits(opening)
     plain_states = {s.application_id: (s.estimates, s.inputs_at) for s in ApplicationScoreState.objects.all()}
     FitScore.objects.all().delete()
     ApplicationScoreState.objects.all().delete()
@@ -207,19 +210,7 @@ def test_the_bulk_write_path_stores_what_the_plain_path_stores(scored_opening, m
 
     services.opening_recompute(opening_id=opening.pk)
 
-    bulk = sorted(
-        FitScore.objects.filter(application__opening=opening).values_list(
-            "application_id",
-            "role_id",
-            "fit",
-            "lower",
-            "upper",
-            "coverage",
-            "gated",
-            "below_bar",
-            "consider_role_id",
-        )
-    )
+    bulk = stored_fits(opening)
     assert bulk == plain
     assert any(row[7] for row in bulk)  # some below-bar lists went through the mask
     assert {
