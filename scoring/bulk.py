@@ -7,6 +7,7 @@ get plain queries and ``bulk_create``. Either way the number of queries does
 not grow with the number of candidates.
 """
 
+import json
 import math
 from collections.abc import Sequence
 
@@ -47,9 +48,7 @@ CHUNK_KEYS = 2048
 
 
 def _postgres_type(field: models.Field) -> str:
-    if isinstance(field, models.ForeignKey | models.BigAutoField | models.BigIntegerField):
-        return "bigint"
-    if isinstance(field, models.IntegerField):
+    if isinstance(field, models.ForeignKey | models.IntegerField):  # every integer goes in as bigint
         return "bigint"
     if isinstance(field, models.FloatField):
         return "double precision"
@@ -94,8 +93,6 @@ def upsert_columns(
                 if isinstance(field, models.FloatField) and value is not None and math.isnan(value):
                     values[name] = None
                 elif isinstance(field, models.JSONField) and isinstance(value, str):
-                    import json
-
                     values[name] = json.loads(value)
             objects.append(model(**values, **constants))
         model.objects.bulk_create(

@@ -148,6 +148,18 @@ def _inputs_at(application_filter: Q) -> dict[int, datetime]:
     return dict(rows)
 
 
+def _ratings_rows(scorecard_filter: Q) -> np.ndarray:
+    """(application, area, interviewer, level) of assessed ratings on submitted scorecards (ORM path)."""
+    return np.array(
+        list(
+            Scorecard.objects.filter(
+                scorecard_filter, status=Scorecard.Status.SUBMITTED, ratings__level__isnull=False
+            ).values_list("interview__application_id", "ratings__area_id", "interviewer_id", "ratings__level")
+        ),
+        dtype=np.int64,
+    ).reshape(-1, 4)
+
+
 def _opening_ratings(
     opening_id: int, application_ids: np.ndarray
 ) -> tuple[np.ndarray, list[datetime | None]]:
@@ -166,16 +178,7 @@ def _opening_ratings(
         return rows[rows[:, 3] > 0], inputs_us
     # Portable path: read the times first, so anything submitted meanwhile looks newer.
     inputs_at = _inputs_at(Q(interview__application__opening_id=opening_id))
-    rows = np.array(
-        list(
-            Scorecard.objects.filter(
-                interview__application__opening_id=opening_id,
-                status=Scorecard.Status.SUBMITTED,
-                ratings__level__isnull=False,
-            ).values_list("interview__application_id", "ratings__area_id", "interviewer_id", "ratings__level")
-        ),
-        dtype=np.int64,
-    ).reshape(-1, 4)
+    rows = _ratings_rows(Q(interview__application__opening_id=opening_id))
     return rows, _microseconds([inputs_at.get(application_id) for application_id in application_ids.tolist()])
 
 
@@ -190,15 +193,16 @@ def _datetimes(microseconds: np.ndarray) -> list[datetime | None]:
 
 
 def _engine_ratings(
-    rows: np.ndarray, application_ids: np.ndarray, area_ids: list[int], rater_ids: np.ndarray
-) -> engine.Ratings:
-    """Map (application, area, interviewer, level) id rows to engine indices."""
+    rows: np.ndarray, application_ids: np.ndarray, area_ids: list[int]
+) -> tuple[engine.Ratings, np.ndarray]:
+    """Map (application, area, interviewer, level) id rows to engine indices; also the interviewer ids."""
+    rater_ids = np.unique(rows[:, 2]) if len(rows) else np.empty(0, dtype=np.int64)
     area_lookup = np.full(max(area_ids, default=0) + 1, -1, dtype=np.int64)
     area_lookup[np.asarray(area_ids, dtype=np.int64)] = np.arange(len(area_ids))
     known = rows[:, 1] < len(area_lookup)
     rows = rows[known]
     rows = rows[area_lookup[rows[:, 1]] >= 0]
-    return engine.Ratings.from_arrays(
+    ratings = engine.Ratings.from_arrays(
         np.searchsorted(application_ids, rows[:, 0]),
         area_lookup[rows[:, 1]],
         np.searchsorted(rater_ids, rows[:, 2]),
@@ -207,6 +211,7 @@ def _engine_ratings(
         n_areas=len(area_ids),
         n_raters=len(rater_ids),
     )
+    return ratings, rater_ids
 
 
 def _number(value: float) -> float | None:
@@ -352,6 +357,19 @@ SET computed_at = EXCLUDED.computed_at, inputs_at = EXCLUDED.inputs_at, estimate
 """
 
 
+def _opening_inputs(
+    opening_id: int, matrices: RubricMatrices
+) -> tuple[np.ndarray, engine.Ratings, np.ndarray, np.ndarray]:
+    """Application ids (sorted), engine ratings, interviewer ids and inputs_at of an opening."""
+    application_ids = np.array(
+        sorted(Application.objects.filter(opening_id=opening_id).values_list("pk", flat=True)),
+        dtype=np.int64,
+    )
+    rows, inputs_us = _opening_ratings(opening_id, application_ids)
+    ratings, rater_ids = _engine_ratings(rows, application_ids, matrices.area_ids)
+    return application_ids, ratings, rater_ids, inputs_us
+
+
 def opening_recompute(*, opening_id: int) -> int:
     """Recompute offsets, estimates and fit for every application of an opening.
 
@@ -368,14 +386,7 @@ def opening_recompute(*, opening_id: int) -> int:
             with connection.cursor() as cursor:
                 cursor.execute("SET LOCAL synchronous_commit TO OFF")
         matrices = rubric_matrices(opening)
-        application_ids = np.array(
-            sorted(Application.objects.filter(opening_id=opening_id).values_list("pk", flat=True)),
-            dtype=np.int64,
-        )
-        rows, inputs_us = _opening_ratings(opening_id, application_ids)
-        rater_ids = np.unique(rows[:, 2]) if len(rows) else np.empty(0, dtype=np.int64)
-        ratings = _engine_ratings(rows, application_ids, matrices.area_ids, rater_ids)
-        del rows
+        application_ids, ratings, rater_ids, inputs_us = _opening_inputs(opening_id, matrices)
 
         offsets = engine.estimate_rater_offsets(ratings)
         estimates = engine.estimate_skills(ratings, offsets)
@@ -426,13 +437,7 @@ def opening_reliability_recompute(*, opening_id: int) -> int:
         if opening is None:
             return 0
         matrices = rubric_matrices(opening)
-        application_ids = np.array(
-            sorted(Application.objects.filter(opening_id=opening_id).values_list("pk", flat=True)),
-            dtype=np.int64,
-        )
-        rows, _ = _opening_ratings(opening_id, application_ids)
-        rater_ids = np.unique(rows[:, 2]) if len(rows) else np.empty(0, dtype=np.int64)
-        ratings = _engine_ratings(rows, application_ids, matrices.area_ids, rater_ids)
+        _, ratings, _, _ = _opening_inputs(opening_id, matrices)
         _reliability_save(opening_id=opening_id, ratings=ratings, matrices=matrices, now=timezone.now())
     return len(matrices.area_ids)
 
@@ -471,19 +476,9 @@ def application_recompute(*, application_id: int) -> bool:
             return True
         matrices = rubric_matrices(opening)
         inputs_at = _inputs_at(Q(interview__application_id=application_id))
-        rows = np.array(
-            list(
-                Scorecard.objects.filter(
-                    interview__application_id=application_id,
-                    status=Scorecard.Status.SUBMITTED,
-                    ratings__level__isnull=False,
-                ).values_list(
-                    "interview__application_id", "ratings__area_id", "interviewer_id", "ratings__level"
-                )
-            ),
-            dtype=np.int64,
-        ).reshape(-1, 4)
-        rater_ids = np.unique(rows[:, 2]) if len(rows) else np.empty(0, dtype=np.int64)
+        application_ids = np.array([application_id], dtype=np.int64)
+        rows = _ratings_rows(Q(interview__application_id=application_id))
+        ratings, rater_ids = _engine_ratings(rows, application_ids, matrices.area_ids)
         stored = {
             item.interviewer_id: item
             for item in InterviewerOffset.objects.filter(
@@ -491,19 +486,12 @@ def application_recompute(*, application_id: int) -> bool:
             )
         }
         # Interviewers the batch has not seen yet get no correction until the next batch.
-        none = engine.RaterOffsets.zero(len(rater_ids), sigma=calibration.sigma)
-        offsets = engine.RaterOffsets(
+        offsets = dataclasses.replace(
+            engine.RaterOffsets.zero(len(rater_ids), sigma=calibration.sigma),
             offset=np.array([stored[r].offset if r in stored else 0.0 for r in rater_ids.tolist()]),
             se=np.array([stored[r].standard_error if r in stored else 0.0 for r in rater_ids.tolist()]),
-            raw=none.raw,
-            raw_se=none.raw_se,
-            n_ratings=none.n_ratings,
-            n_corated=none.n_corated,
-            sigma=calibration.sigma,
             tau=calibration.tau,
         )
-        application_ids = np.array([application_id], dtype=np.int64)
-        ratings = _engine_ratings(rows, application_ids, matrices.area_ids, rater_ids)
         estimates = engine.estimate_skills(ratings, offsets)
         fit = engine.fit_scores(estimates, matrices.profiles)
         _results_save(
