@@ -16,6 +16,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -192,21 +193,45 @@ def _datetimes(microseconds: np.ndarray) -> list[datetime | None]:
     return [EPOCH + timedelta(microseconds=int(us)) if us else None for us in microseconds.tolist()]
 
 
+def _index_of(values: np.ndarray, ids: np.ndarray) -> np.ndarray:
+    """Position of each value in the distinct ``ids``; -1 where it is not one of them.
+
+    A dense lookup table when the ids span a range not much wider than their
+    number (one gather instead of a binary search per value); else a search.
+    """
+    if not len(ids) or not len(values):
+        return np.full(len(values), -1, dtype=np.int64)
+    low, high = int(ids.min()), int(ids.max())
+    if high - low < 4 * len(ids) + 1024:
+        lookup = np.full(high - low + 2, -1, dtype=np.int64)  # the last slot catches values out of range
+        lookup[ids - low] = np.arange(len(ids))
+        return lookup[np.clip(values - low, -1, high - low + 1)]
+    order = np.argsort(ids)
+    found = np.minimum(np.searchsorted(ids[order], values), len(ids) - 1)
+    return np.where(ids[order][found] == values, order[found], -1)
+
+
 def _engine_ratings(
     rows: np.ndarray, application_ids: np.ndarray, area_ids: list[int]
 ) -> tuple[engine.Ratings, np.ndarray]:
-    """Map (application, area, interviewer, level) id rows to engine indices; also the interviewer ids."""
+    """Map (application, area, interviewer, level) id rows to engine indices; also the interviewer ids.
+
+    Rows of areas outside the rubric version, or of applications not in
+    ``application_ids`` (created after they were listed), are left out.
+    """
     rater_ids = np.unique(rows[:, 2]) if len(rows) else np.empty(0, dtype=np.int64)
-    area_lookup = np.full(max(area_ids, default=0) + 1, -1, dtype=np.int64)
-    area_lookup[np.asarray(area_ids, dtype=np.int64)] = np.arange(len(area_ids))
-    known = rows[:, 1] < len(area_lookup)
-    rows = rows[known]
-    rows = rows[area_lookup[rows[:, 1]] >= 0]
+    candidate = _index_of(rows[:, 0], application_ids)
+    area = _index_of(rows[:, 1], np.asarray(area_ids, dtype=np.int64))
+    rater = _index_of(rows[:, 2], rater_ids)
+    level = rows[:, 3]
+    known = (candidate >= 0) & (area >= 0)
+    if not known.all():
+        candidate, area, rater, level = candidate[known], area[known], rater[known], level[known]
     ratings = engine.Ratings.from_arrays(
-        np.searchsorted(application_ids, rows[:, 0]),
-        area_lookup[rows[:, 1]],
-        np.searchsorted(rater_ids, rows[:, 2]),
-        rows[:, 3].astype(np.float64),
+        candidate,
+        area,
+        rater,
+        level.astype(np.float64),
         n_candidates=len(application_ids),
         n_areas=len(area_ids),
         n_raters=len(rater_ids),
@@ -252,25 +277,31 @@ def _results_save(
         "below_mask": ("bigint", below_mask.ravel()),
         "consider_role_id": ("bigint", consider_ids.ravel()),
     }
-    estimates_json = _estimates_json(estimates, matrices.area_keys)
     if connection.vendor == "postgresql" and n_candidates > COPY_THRESHOLD:
-        inputs = np.asarray(inputs_us, dtype=np.int64).tolist()
-        with connection.cursor() as cursor:
-            copy_into_temp_table(cursor, "scoring_fit_input", fit_columns)
-            copy_text_into_temp_table(
-                cursor,
-                "scoring_state_input",
-                "application_id bigint, inputs_us bigint, estimates text",
-                [
-                    f"{application_id}\t{inputs[c]}\t{estimates_json[c]}\n"
-                    for c, application_id in enumerate(application_ids.tolist())
-                ],
-            )
-            cursor.execute(FIT_UPSERT_SQL, [matrices.area_keys, now])
-            cursor.execute(STATE_UPSERT_SQL, [now])
+        # The estimates' JSON is built on a second thread while PostgreSQL writes the
+        # fit rows: the main thread only waits on the socket meanwhile.
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            estimates_json = pool.submit(_estimates_json, estimates, matrices.area_keys)
+            masks = np.unique(below_mask)
+            below_bar = [json.dumps(_area_keys_of(int(mask), matrices.area_keys)) for mask in masks.tolist()]
+            with connection.cursor() as cursor:
+                copy_into_temp_table(cursor, "scoring_fit_input", fit_columns)
+                cursor.execute(FIT_UPSERT_SQL, [now, masks.tolist(), below_bar])
+                inputs = np.asarray(inputs_us, dtype=np.int64).tolist()
+                copy_text_into_temp_table(
+                    cursor,
+                    "scoring_state_input",
+                    "application_id bigint, inputs_us bigint, estimates text",
+                    [
+                        f"{application_id}\t{inputs[c]}\t{text}\n"
+                        for c, (application_id, text) in enumerate(
+                            zip(application_ids.tolist(), estimates_json.result(), strict=True)
+                        )
+                    ],
+                )
+                cursor.execute(STATE_UPSERT_SQL, [now])
         return
 
-    area_keys = np.array(matrices.area_keys)
     upsert_columns(
         FitScore,
         columns={
@@ -282,8 +313,7 @@ def _results_save(
             },
             "gated": fit_columns["gated"][1].tolist(),
             "below_bar": [
-                json.dumps(area_keys[(mask >> np.arange(len(area_keys))) & 1 == 1].tolist())
-                for mask in below_mask.ravel().tolist()
+                json.dumps(_area_keys_of(mask, matrices.area_keys)) for mask in below_mask.ravel().tolist()
             ],
             "consider_role_id": [None if value < 0 else value for value in consider_ids.ravel().tolist()],
         },
@@ -295,11 +325,16 @@ def _results_save(
         columns={
             "application_id": application_ids.tolist(),
             "inputs_at": _datetimes(np.asarray(inputs_us)),
-            "estimates": estimates_json,
+            "estimates": _estimates_json(estimates, matrices.area_keys),
         },
         unique_fields=["application_id"],
         constants={"computed_at": now},
     )
+
+
+def _area_keys_of(mask: int, area_keys: list[str]) -> list[str]:
+    """The area keys whose bits are set in ``mask`` (bit i is area i)."""
+    return [key for i, key in enumerate(area_keys) if mask >> i & 1]
 
 
 def _estimates_json(estimates: engine.SkillEstimates, area_keys: list[str]) -> list[str]:
@@ -330,14 +365,11 @@ FIT_UPSERT_SQL = """
 INSERT INTO scoring_fitscore (application_id, role_id, fit, lower, upper, standard_error, coverage, gated,
                               below_bar, consider_role_id, computed_at)
 SELECT f.application_id, f.role_id, NULLIF(f.fit, 'NaN'), NULLIF(f.lower, 'NaN'), NULLIF(f.upper, 'NaN'),
-       NULLIF(f.standard_error, 'NaN'), f.coverage, f.gated,
-       CASE WHEN f.below_mask = 0 THEN '[]'::jsonb ELSE (
-           SELECT jsonb_agg(k.key ORDER BY k.position)
-           FROM unnest(%s::text[]) WITH ORDINALITY AS k (key, position)
-           WHERE (f.below_mask >> (k.position - 1)::int) & 1 = 1
-       ) END,
+       NULLIF(f.standard_error, 'NaN'), f.coverage, f.gated, m.below_bar,
        NULLIF(f.consider_role_id, -1), %s
 FROM scoring_fit_input f
+-- Each distinct set of below-bar areas is spelled out once, in Python, and joined in.
+JOIN unnest(%s::bigint[], %s::jsonb[]) AS m (below_mask, below_bar) ON m.below_mask = f.below_mask
 ON CONFLICT (application_id, role_id) DO UPDATE
 SET fit = EXCLUDED.fit, lower = EXCLUDED.lower, upper = EXCLUDED.upper,
     standard_error = EXCLUDED.standard_error, coverage = EXCLUDED.coverage, gated = EXCLUDED.gated,

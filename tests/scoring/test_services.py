@@ -1,6 +1,9 @@
+import numpy as np
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from hypothesis import given
+from hypothesis import strategies as st
 
 from assessments.services import RatingInput, scorecard_amend
 from scoring import services
@@ -216,6 +219,33 @@ def test_the_bulk_write_path_stores_what_the_plain_path_stores(scored_opening, m
     assert {
         s.application_id: (s.estimates, s.inputs_at) for s in ApplicationScoreState.objects.all()
     } == plain_states
+
+
+def test_deleting_an_application_deletes_its_fit_scores(scored_opening):
+    # Fit rows carry no database-level key to their application (see FitScore): the ORM cascades.
+    opening, applications, _, _ = scored_opening(3)
+    services.opening_recompute(opening_id=opening.pk)
+
+    applications[0].delete()
+
+    assert not FitScore.objects.filter(application_id=applications[0].pk).exists()
+    assert FitScore.objects.filter(application__opening=opening).count() == 2 * 3
+
+
+@given(
+    ids=st.sets(st.integers(min_value=0, max_value=3000), min_size=1, max_size=40),
+    base=st.integers(min_value=1, max_value=2**40),
+    others=st.lists(st.integers(min_value=-5, max_value=2**40 + 5), max_size=20),
+    spread=st.sampled_from([1, 10_000]),  # dense lookup table, binary search
+)
+def test_ids_map_to_their_positions_and_strangers_to_minus_one(ids, base, others, spread):
+    ids = np.array([base + value * spread for value in ids], dtype=np.int64)
+    values = np.concatenate([ids[::-1], np.array(others, dtype=np.int64)])
+
+    positions = services._index_of(values, ids)
+
+    expected = [ids.tolist().index(v) if v in ids.tolist() else -1 for v in values.tolist()]
+    assert positions.tolist() == expected
 
 
 def test_celery_beat_sweeps_stale_scores_and_sends_reminders(settings):
