@@ -1,13 +1,15 @@
 """Read-only REST endpoints for roles, rubric versions and the hiring-need advisor."""
 
 from django.http import Http404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import serializers, viewsets
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from assessments import selectors
 from assessments.advisor import advise, advisor_answers_clean
 from config.errors import ApplicationError
+from integrations.drf import ApiMixin, ApiReadOnlyViewSet, ApiView, errors
 
 
 class SourceSerializer(serializers.Serializer):
@@ -70,10 +72,26 @@ class RubricVersionDetailSerializer(RubricVersionSerializer):
     profiles = RoleProfileSerializer(many=True)
 
 
-class RoleViewSet(viewsets.ViewSet):
+@extend_schema_view(
+    list=extend_schema(
+        summary="List the roles",
+        description="The three data roles with their profile (weights, expected levels, must-have "
+        "minimums, each with its source) from the newest rubric version.",
+        responses={200: RoleProfileSerializer(many=True), **errors()},
+    ),
+    retrieve=extend_schema(
+        summary="Get a role",
+        parameters=[
+            OpenApiParameter("key", str, OpenApiParameter.PATH, enum=None, description="e.g. ml_engineer")
+        ],
+        responses={200: RoleProfileSerializer, **errors(404)},
+    ),
+)
+class RoleViewSet(ApiMixin, viewsets.ViewSet):
     """Roles with their profile and facts from the newest rubric version."""
 
     lookup_field = "key"
+    required_scopes = {"GET": "roles:read"}
 
     def _profiles(self):
         version = selectors.rubric_version_current()
@@ -89,8 +107,20 @@ class RoleViewSet(viewsets.ViewSet):
         raise Http404
 
 
-class RubricVersionViewSet(viewsets.ReadOnlyModelViewSet):
+@extend_schema_view(
+    list=extend_schema(
+        summary="List rubric versions", responses={200: RubricVersionSerializer(many=True), **errors()}
+    ),
+    retrieve=extend_schema(
+        summary="Get a rubric version with its areas, anchors and profiles",
+        responses={200: RubricVersionDetailSerializer, **errors(404)},
+    ),
+)
+class RubricVersionViewSet(ApiReadOnlyViewSet):
     """Rubric versions, newest first; a version's detail holds its areas, anchors and profiles."""
+
+    required_scopes = {"GET": "roles:read"}
+    pagination_class = None  # a handful of versions
 
     def get_queryset(self):
         if self.action == "retrieve":
@@ -101,13 +131,62 @@ class RubricVersionViewSet(viewsets.ReadOnlyModelViewSet):
         return RubricVersionDetailSerializer if self.action == "retrieve" else RubricVersionSerializer
 
 
-class AdvisorView(APIView):
+class ReasonSerializer(serializers.Serializer):
+    rule = serializers.CharField()
+    hire = serializers.CharField()
+    hire_name = serializers.CharField()
+    advice = serializers.CharField()
+    document = serializers.CharField()
+    document_file = serializers.CharField()
+    statement = serializers.CharField()
+    reasoning = serializers.CharField()
+
+
+class RoleRefSerializer(serializers.Serializer):
+    key = serializers.CharField()
+    name = serializers.CharField()
+
+
+class AdviceSerializer(serializers.Serializer):
+    rubric_version = serializers.IntegerField()
+    answers = serializers.DictField()
+    hire_first = RoleRefSerializer()
+    also_consider = serializers.ListField(child=serializers.CharField())
+    reasons = ReasonSerializer(many=True)
+
+
+class AdvisorView(ApiView):
     """Which role to hire first for a team's situation, with the quoted reasons.
 
     Answers come as query parameters named after the advisor's questions
     (``team_type``, ``primary_need``, ``has_data_science_team``, ``first_ml_product``).
     """
 
+    required_scopes = {"GET": "roles:read"}
+
+    @extend_schema(
+        summary="Which role to hire first",
+        parameters=[
+            OpenApiParameter("team_type", str, description="e.g. startup, enterprise"),
+            OpenApiParameter("primary_need", str, description="e.g. explore, production, both"),
+            OpenApiParameter("has_data_science_team", OpenApiTypes.BOOL),
+            OpenApiParameter("first_ml_product", OpenApiTypes.BOOL),
+        ],
+        responses={200: AdviceSerializer, **errors(400, 422, 503)},
+        examples=[
+            OpenApiExample(
+                "A startup's first ML product",
+                value={
+                    "rubric_version": 1,
+                    "answers": {"team_type": "startup", "primary_need": "both", "first_ml_product": True},
+                    "hire_first": {"key": "full_stack_data_scientist", "name": "Full-stack Data Scientist"},
+                    "also_consider": [],
+                    "reasons": [],
+                },
+                response_only=True,
+            )
+        ],
+    )
     def get(self, request):
         version = selectors.rubric_version_current()
         if version is None:

@@ -5,9 +5,7 @@ into ``{"code": ..., "detail": ..., "field": ...}`` with its status, and pages
 show the message at the field. DRF's own errors get the same shape.
 """
 
-from rest_framework import exceptions, status
-from rest_framework.response import Response
-from rest_framework.views import exception_handler as drf_exception_handler
+from http import HTTPStatus
 
 
 class ApplicationError(Exception):
@@ -18,7 +16,7 @@ class ApplicationError(Exception):
     ``fields`` a message per input when several are wrong at once.
     """
 
-    status_code = status.HTTP_400_BAD_REQUEST
+    status_code = HTTPStatus.BAD_REQUEST
 
     def __init__(
         self,
@@ -39,6 +37,12 @@ class ApplicationError(Exception):
 
 
 def api_exception_handler(exc, context):
+    # DRF is imported here, not at the top: services import ApplicationError, and DRF's
+    # settings import the authentication classes, which import services.
+    from rest_framework import exceptions
+    from rest_framework.response import Response
+    from rest_framework.views import exception_handler as drf_exception_handler
+
     if isinstance(exc, ApplicationError):
         body = {"code": exc.code, "detail": exc.message}
         if exc.field:

@@ -74,7 +74,11 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
+    "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "config.apps.ConfigAppConfig",
+    "integrations",
     "hiring",
     "assessments",
     "scoring",
@@ -82,6 +86,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "config.middleware.ApiBodySizeLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -201,14 +206,49 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
-# REST framework: deny by default; each view opens what it needs.
+# REST framework: deny by default; each view names the scope each method needs.
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "integrations.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PERMISSION_CLASSES": ["config.permissions.HasScope"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_FILTER_BACKENDS": [
+        "django_filters.rest_framework.DjangoFilterBackend",
+        "rest_framework.filters.OrderingFilter",
+    ],
+    "DEFAULT_PAGINATION_CLASS": "integrations.pagination.CursorPage",
+    "DEFAULT_SCHEMA_CLASS": "integrations.openapi.ScopedAutoSchema",
     "EXCEPTION_HANDLER": "config.errors.api_exception_handler",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+# Requests per minute per integration token (or signed-in user, or client address
+# for failed sign-ins), e.g. "600/min".
+API_RATE_LIMIT = env.str("API_RATE_LIMIT", default="600/min")
+API_MAX_PAGE_SIZE = env_int("API_MAX_PAGE_SIZE", default=200)
+# Request bodies above this many bytes get 413 before anything reads them.
+API_MAX_BODY_BYTES = env_int("API_MAX_BODY_BYTES", default=1024 * 1024)
+IDEMPOTENCY_KEY_TTL_HOURS = env_int("IDEMPOTENCY_KEY_TTL_HOURS", default=24)
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Data-role scorecards API",
+    "DESCRIPTION": (
+        "Structured interview scoring for Data Scientist, ML Engineer and Full-stack Data Scientist "
+        "hiring. Applicant tracking systems push candidates, applications, interviews and scorecards in, "
+        "and read fit scores, shortlists and decisions out. Authenticate with `Authorization: Bearer "
+        "<token>`; every operation names the scope it needs. Errors are `{code, detail, field?, fields?}`."
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {},
 }
 
 # Internationalisation ------------------------------------------------------

@@ -11,7 +11,7 @@ def member(client, django_user_model):
 
 @pytest.mark.parametrize("url", ["/api/v1/roles/", "/api/v1/rubric-versions/", "/api/v1/advisor/"])
 def test_rubric_endpoints_need_a_logged_in_user(client, url):
-    assert client.get(url).status_code == 403
+    assert client.get(url).status_code == 401  # Bearer challenge
 
 
 @pytest.mark.parametrize("url", ["/roles/", "/roles/ml_engineer/", "/advisor/"])

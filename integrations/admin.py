@@ -1,0 +1,111 @@
+from django import forms
+from django.contrib import admin
+from django.template.response import TemplateResponse
+
+from integrations.models import Event, IdempotencyRecord, IntegrationToken
+from integrations.scopes import Scope
+from integrations.services import token_create, token_revoke
+
+
+class TokenCreateForm(forms.ModelForm):
+    scopes = forms.MultipleChoiceField(choices=Scope.choices, widget=forms.CheckboxSelectMultiple)
+
+    class Meta:
+        model = IntegrationToken
+        fields = ["name", "source", "scopes"]
+
+
+@admin.register(IntegrationToken)
+class IntegrationTokenAdmin(admin.ModelAdmin):
+    list_display = ["name", "source", "prefix", "scope_list", "created_at", "last_used_at", "revoked_at"]
+    list_filter = ["source", ("revoked_at", admin.EmptyFieldListFilter)]
+    search_fields = ["name", "prefix"]
+    list_select_related = ["created_by"]
+    readonly_fields = [
+        "name",
+        "source",
+        "prefix",
+        "scopes",
+        "created_by",
+        "created_at",
+        "last_used_at",
+        "revoked_at",
+    ]
+    actions = ["revoke"]
+
+    def get_form(self, request, obj=None, **kwargs):
+        if obj is None:
+            kwargs["form"] = TokenCreateForm
+        return super().get_form(request, obj, **kwargs)
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.readonly_fields if obj is not None else []
+
+    def get_fields(self, request, obj=None):
+        return ["name", "source", "scopes"] if obj is None else self.readonly_fields
+
+    @admin.display(description="scopes")
+    def scope_list(self, token):
+        return ", ".join(token.scopes)
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            return  # tokens are immutable: revoke and create a new one instead
+        token, raw = token_create(
+            name=form.cleaned_data["name"],
+            source=form.cleaned_data["source"],
+            scopes=form.cleaned_data["scopes"],
+            created_by=request.user,
+        )
+        obj.pk = token.pk
+        obj._raw_token = raw
+
+    def save_related(self, request, form, formsets, change):
+        pass
+
+    def log_addition(self, request, obj, message):
+        return super().log_addition(request, IntegrationToken.objects.get(pk=obj.pk), message)
+
+    def response_add(self, request, obj, post_url_continue=None):
+        # The secret is shown on this one page and never again: it is not stored, nor put in a message cookie.
+        return TemplateResponse(
+            request,
+            "admin/integrations/token_created.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": "Integration token created",
+                "token": IntegrationToken.objects.get(pk=obj.pk),
+                "secret": obj._raw_token,
+                "opts": self.model._meta,
+            },
+        )
+
+    @admin.action(description="Revoke selected tokens")
+    def revoke(self, request, queryset):
+        for token in queryset.filter(revoked_at__isnull=True):
+            token_revoke(token=token)
+        self.message_user(request, "Revoked.")
+
+
+@admin.register(Event)
+class EventAdmin(admin.ModelAdmin):
+    list_display = ["id", "type", "occurred_at"]
+    list_filter = ["type"]
+    date_hierarchy = "occurred_at"
+    readonly_fields = ["id", "type", "occurred_at", "resource"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(IdempotencyRecord)
+class IdempotencyRecordAdmin(admin.ModelAdmin):
+    list_display = ["owner", "key", "method", "path", "status_code", "created_at"]
+    search_fields = ["key"]
+    readonly_fields = [f.name for f in IdempotencyRecord._meta.fields]
+
+    def has_add_permission(self, request):
+        return False

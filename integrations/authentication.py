@@ -1,0 +1,53 @@
+"""``Authorization: Bearer <token>`` for integration tokens."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AnonymousUser
+from rest_framework import authentication, exceptions
+
+from integrations.models import IntegrationToken
+from integrations.services import token_authenticate
+
+
+class IntegrationUser(AnonymousUser):
+    """The principal of a token request: authenticated, holding only the token's scopes.
+
+    It is no Django user, so session-only permissions (staff, groups) never
+    apply to it; views reach the token through ``request.auth``.
+    """
+
+    def __init__(self, token: IntegrationToken) -> None:
+        self.token = token
+
+    @property
+    def is_anonymous(self) -> bool:
+        return False
+
+    @property
+    def is_authenticated(self) -> bool:
+        return True
+
+    def __str__(self) -> str:
+        return f"integration {self.token.prefix}…"
+
+
+class TokenAuthentication(authentication.BaseAuthentication):
+    keyword = "Bearer"
+
+    def authenticate(self, request):
+        header = authentication.get_authorization_header(request).split()
+        if not header or header[0].lower() != self.keyword.lower().encode():
+            return None
+        if len(header) != 2:
+            raise exceptions.AuthenticationFailed("The Authorization header must be 'Bearer <token>'.")
+        try:
+            raw = header[1].decode("ascii")
+        except UnicodeDecodeError:
+            raise exceptions.AuthenticationFailed("The token is not valid.") from None
+        token = token_authenticate(raw=raw)
+        if token is None:
+            raise exceptions.AuthenticationFailed("The token is not valid or has been revoked.")
+        return IntegrationUser(token), token
+
+    def authenticate_header(self, request) -> str:
+        return f'{self.keyword} realm="api"'

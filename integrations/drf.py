@@ -1,0 +1,152 @@
+"""Base classes every API view uses: scopes, rate-limit headers, idempotency, cursor pages, errors.
+
+Subclass ``ApiView`` or one of the viewsets and set ``required_scopes`` (by
+method) or ``required_scopes_by_action``. The base then:
+
+* counts the request against its token's (or user's) rate before checking
+  permissions, so every answer, 403 included, carries ``X-RateLimit-Limit``
+  and ``X-RateLimit-Remaining``, and a 429 carries ``Retry-After``;
+* honours ``Idempotency-Key`` on POST (see ``integrations.idempotency``);
+* answers errors in the one shape of ``config.errors``.
+"""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse
+from rest_framework import exceptions, mixins, serializers, viewsets
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from integrations import idempotency
+from integrations.throttling import ApiRateThrottle
+
+
+class _Replay(Exception):
+    def __init__(self, record) -> None:
+        self.record = record
+
+
+class ApiMixin:
+    throttle_classes = [ApiRateThrottle]
+    # Methods whose requests may carry an Idempotency-Key.
+    idempotent_methods = ("POST",)
+
+    def perform_authentication(self, request):
+        try:
+            request.user  # noqa: B018 - authenticates
+        except exceptions.AuthenticationFailed:
+            # Count failed attempts per client address, so guessing tokens is throttled too.
+            self.check_throttles(request)
+            raise
+        user = request.user
+        if getattr(user, "token", None) is not None:
+            request._api_token_for_throttle = user.token
+        elif user.is_authenticated:
+            request._api_user_for_throttle = user
+
+    def check_permissions(self, request):
+        # Throttle first: a refused request still counts, and still reports the rate.
+        self.check_throttles(request)
+        self._throttled = True
+        super().check_permissions(request)
+
+    def check_throttles(self, request):
+        if getattr(self, "_throttled", False):
+            return
+        super().check_throttles(request)
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        key = request.headers.get(idempotency.HEADER)
+        if key is not None and request.method in self.idempotent_methods:
+            record, replay = idempotency.record_claim(request, key)
+            if replay:
+                raise _Replay(record)
+            request._idempotency_record = record
+
+    def handle_exception(self, exc):
+        if isinstance(exc, _Replay):
+            record = exc.record
+            response = Response(
+                record.response_body, status=record.status_code, headers=record.response_headers
+            )
+            response[idempotency.REPLAYED_HEADER] = "true"
+            return response
+        return super().handle_exception(exc)
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        record = getattr(request, "_idempotency_record", None)
+        if record is not None:
+            request._idempotency_record = None
+            idempotency.record_finish(record, response)
+        rate = getattr(request, "_rate_limit", None)
+        if rate is not None:
+            response["X-RateLimit-Limit"] = str(rate[0])
+            response["X-RateLimit-Remaining"] = str(rate[1])
+        return response
+
+
+class ApiView(ApiMixin, APIView):
+    pass
+
+
+class ApiGenericViewSet(ApiMixin, viewsets.GenericViewSet):
+    pass
+
+
+class ApiReadOnlyViewSet(ApiMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    pass
+
+
+# OpenAPI: the error shape, and the answers every endpoint can give.
+
+
+class ErrorSerializer(serializers.Serializer):
+    code = serializers.CharField(help_text="Stable machine code, e.g. 'missing_scope'.")
+    detail = serializers.CharField(help_text="A sentence for people.")
+    field = serializers.CharField(required=False, help_text="The input it concerns, if one.")
+    fields = serializers.DictField(required=False, help_text="Messages per input field.")
+
+
+_ERROR_TEXT = {
+    400: ("invalid", "The request has invalid fields."),
+    401: ("not_authenticated", "Authentication credentials were not provided."),
+    403: ("missing_scope", "This needs the 'candidates:write' scope."),
+    404: ("not_found", "No such resource, or not one you may see."),
+    409: ("conflict", "The resource changed since you read it."),
+    413: ("body_too_large", "The request body is larger than the API accepts."),
+    422: ("idempotency_key_reused", "This Idempotency-Key was used with a different request."),
+    429: ("throttled", "Request was throttled. Expected available in 12 seconds."),
+    503: ("unavailable", "The service cannot answer this now; retry later."),
+}
+
+
+def errors(*statuses: int) -> dict[int, OpenApiResponse]:
+    """OpenAPI responses for the error statuses an operation can answer (401/403/429 always)."""
+    chosen = sorted({401, 403, 429, *statuses})
+    return {
+        status: OpenApiResponse(
+            ErrorSerializer,
+            description=_ERROR_TEXT[status][1],
+            examples=[
+                OpenApiExample(
+                    f"{status}",
+                    value={"code": _ERROR_TEXT[status][0], "detail": _ERROR_TEXT[status][1]},
+                    response_only=True,
+                    status_codes=[str(status)],
+                )
+            ],
+        )
+        for status in chosen
+    }
+
+
+IDEMPOTENCY_KEY_PARAMETER = OpenApiParameter(
+    idempotency.HEADER,
+    str,
+    OpenApiParameter.HEADER,
+    required=False,
+    description="Any unique string up to 255 characters. Resending the same key with the same body "
+    "returns the stored response (with Idempotent-Replayed: true); with another body, 422.",
+)

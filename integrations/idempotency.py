@@ -1,0 +1,94 @@
+"""``Idempotency-Key`` on POST: the same key and body replay the stored response; another body gets 422.
+
+The record is claimed before the view runs (unique per sender and key), so
+two concurrent requests with one key cannot both act: the second gets 409
+``idempotency_in_progress``. Responses below 500 are stored (429s are not:
+they say "try again"); a 5xx or a crash frees the key for a retry. A claim
+older than ``STALE_CLAIM`` whose request never finished is taken over.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import timedelta
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from config.errors import ApplicationError
+from integrations.models import IdempotencyRecord
+
+HEADER = "Idempotency-Key"
+MAX_KEY_LENGTH = 255
+STALE_CLAIM = timedelta(minutes=2)
+REPLAYED_HEADER = "Idempotent-Replayed"
+
+
+def owner_of(request) -> str:
+    token = getattr(request.user, "token", None)
+    return f"token:{token.pk}" if token is not None else f"user:{request.user.pk}"
+
+
+def body_hash(request) -> str:
+    try:
+        canonical = json.dumps(request.data, sort_keys=True, separators=(",", ":"), default=str)
+    except (TypeError, ValueError):
+        canonical = request.body.decode("utf-8", "replace")
+    return hashlib.sha256(f"{request.method} {request.path}\n{canonical}".encode()).hexdigest()
+
+
+def record_claim(request, key: str) -> tuple[IdempotencyRecord, bool]:
+    """Claim ``key`` for this request; returns (record, replay) where replay means "send the stored response".
+
+    Raises ApplicationError 422 ``idempotency_key_reused`` when the key came
+    with another body, 409 ``idempotency_in_progress`` while the first request runs.
+    """
+    if not key or len(key) > MAX_KEY_LENGTH:
+        raise ApplicationError(
+            "invalid_idempotency_key",
+            f"The {HEADER} header must be 1-{MAX_KEY_LENGTH} characters.",
+            field=HEADER,
+        )
+    owner, digest = owner_of(request), body_hash(request)
+    try:
+        with transaction.atomic():
+            record = IdempotencyRecord.objects.create(
+                owner=owner, key=key, method=request.method, path=request.path[:500], body_hash=digest
+            )
+        return record, False
+    except IntegrityError:
+        pass
+    record = IdempotencyRecord.objects.get(owner=owner, key=key)
+    if record.body_hash != digest:
+        raise ApplicationError(
+            "idempotency_key_reused",
+            f"This {HEADER} was used with a different request; use a new key for a new request.",
+            status_code=422,
+        )
+    if record.status_code is not None:
+        return record, True
+    claimed = IdempotencyRecord.objects.filter(
+        pk=record.pk, status_code__isnull=True, created_at__lt=timezone.now() - STALE_CLAIM
+    ).update(created_at=timezone.now())
+    if not claimed:
+        raise ApplicationError(
+            "idempotency_in_progress",
+            f"A request with this {HEADER} is still being processed; retry shortly.",
+            status_code=409,
+        )
+    record.refresh_from_db()
+    return record, False
+
+
+def record_finish(record: IdempotencyRecord, response) -> None:
+    """Store the response for replays, or free the key when the request should be retried."""
+    if response.status_code >= 500 or response.status_code == 429:
+        IdempotencyRecord.objects.filter(pk=record.pk).delete()
+        return
+    headers = {name: response[name] for name in ("Location",) if response.has_header(name)}
+    IdempotencyRecord.objects.filter(pk=record.pk).update(
+        status_code=response.status_code,
+        response_body=getattr(response, "data", None),
+        response_headers=headers,
+    )

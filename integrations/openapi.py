@@ -1,0 +1,48 @@
+"""drf-spectacular hooks: the bearer-token scheme, and each operation's scope in its description."""
+
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.openapi import AutoSchema
+
+
+class TokenAuthenticationScheme(OpenApiAuthenticationExtension):
+    target_class = "integrations.authentication.TokenAuthentication"
+    name = "IntegrationToken"
+
+    def get_security_definition(self, auto_schema):
+        return {
+            "type": "http",
+            "scheme": "bearer",
+            "description": "An integration token (dsk_…) created by a recruiter in the admin or with "
+            "`manage.py create_integration_token`. Each operation names the scope it needs.",
+        }
+
+
+class ScopedAutoSchema(AutoSchema):
+    """Adds ``Scope: <scope>`` to each operation's description and an ``x-required-scope`` field."""
+
+    def _scope(self) -> str | None:
+        from config.permissions import required_scope
+
+        view = self.view
+        by_action = getattr(view, "required_scopes_by_action", None)
+        if by_action and getattr(view, "action", None) in by_action:
+            return by_action[view.action]
+
+        class _Request:
+            method = self.method
+
+        return required_scope(view, _Request)
+
+    def get_description(self):
+        description = super().get_description() or ""
+        scope = self._scope()
+        if scope:
+            description = f"{description}\n\n**Scope:** `{scope}`".strip()
+        return description
+
+    def get_operation(self, *args, **kwargs):
+        operation = super().get_operation(*args, **kwargs)
+        scope = self._scope()
+        if operation is not None and scope:
+            operation["x-required-scope"] = scope
+        return operation

@@ -1,0 +1,72 @@
+"""Integration tokens: create (the secret is returned once), revoke, authenticate."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from config.errors import ApplicationError
+from integrations.models import IntegrationToken
+from integrations.scopes import ALL_SCOPES
+
+TOKEN_PREFIX = "dsk_"  # noqa: S105 - a public marker, not a secret
+# last_used_at is written at most this often per token: one UPDATE a minute, not one per request.
+LAST_USED_RESOLUTION = timedelta(minutes=1)
+
+
+def token_hash(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def token_create(
+    *, name: str, source: str, scopes: list[str], created_by=None
+) -> tuple[IntegrationToken, str]:
+    """Create a token; returns it and its secret, which is never stored and cannot be shown again.
+
+    Raises ``ApplicationError("unknown_scope")`` for a scope that does not exist.
+    """
+    unknown = sorted(set(scopes) - ALL_SCOPES)
+    if unknown:
+        raise ApplicationError(
+            "unknown_scope", f"Unknown scope(s): {', '.join(unknown)}.", field="scopes", status_code=400
+        )
+    if not scopes:
+        raise ApplicationError("no_scopes", "A token needs at least one scope.", field="scopes")
+    raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = IntegrationToken(
+        name=name,
+        source=source,
+        prefix=raw[:12],
+        token_hash=token_hash(raw),
+        scopes=sorted(set(scopes)),
+        created_by=created_by,
+    )
+    token.full_clean()
+    with transaction.atomic():
+        token.save()
+    return token, raw
+
+
+def token_revoke(*, token: IntegrationToken) -> IntegrationToken:
+    """Revoke a token; requests with it get 401 from then on. Revoking twice changes nothing."""
+    IntegrationToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    token.refresh_from_db()
+    return token
+
+
+def token_authenticate(*, raw: str) -> IntegrationToken | None:
+    """The active token with this secret, or None; records when it was last used."""
+    if not raw.startswith(TOKEN_PREFIX) or len(raw) > 200:
+        return None
+    token = IntegrationToken.objects.filter(token_hash=token_hash(raw), revoked_at__isnull=True).first()
+    if token is None:
+        return None
+    now = timezone.now()
+    if token.last_used_at is None or now - token.last_used_at >= LAST_USED_RESOLUTION:
+        IntegrationToken.objects.filter(pk=token.pk).update(last_used_at=now)
+        token.last_used_at = now
+    return token

@@ -1,0 +1,34 @@
+"""Per-token (or per-user, or per-address) request rates, reported in X-RateLimit-* headers.
+
+DRF's throttles count in the cache (Redis in production), so the count is
+shared by every web process; it limits abuse and is not exact under races.
+"""
+
+from rest_framework.throttling import SimpleRateThrottle
+
+
+class ApiRateThrottle(SimpleRateThrottle):
+    """One window per integration token, signed-in user or, for failed sign-ins, client address."""
+
+    scope = "api"
+
+    def get_rate(self):
+        from django.conf import settings
+
+        return settings.API_RATE_LIMIT
+
+    def get_cache_key(self, request, view):
+        token = getattr(request, "_api_token_for_throttle", None)
+        if token is not None:
+            ident = f"token:{token.pk}"
+        elif getattr(request, "_api_user_for_throttle", None) is not None:
+            ident = f"user:{request._api_user_for_throttle.pk}"
+        else:
+            ident = f"addr:{self.get_ident(request)}"
+        return self.cache_format % {"scope": self.scope, "ident": ident}
+
+    def allow_request(self, request, view) -> bool:
+        allowed = super().allow_request(request, view)
+        remaining = max(self.num_requests - len(self.history), 0)
+        request._rate_limit = (self.num_requests, remaining)
+        return allowed
