@@ -1,10 +1,12 @@
 """Read-only REST endpoints for roles, rubric versions and the hiring-need advisor."""
 
 from django.http import Http404
+from django.urls import path
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import serializers, viewsets
 from rest_framework.response import Response
+from rest_framework.routers import SimpleRouter
 
 from assessments import selectors
 from assessments.advisor import advise, advisor_answers_clean
@@ -213,3 +215,13 @@ class AdvisorView(ApiView):
                 "reasons": [reason.__dict__ for reason in advice.reasons],
             }
         )
+
+
+_router = SimpleRouter(trailing_slash=True)
+_router.register("roles", RoleViewSet, basename="role")
+_router.register("rubric-versions", RubricVersionViewSet, basename="rubric-version")
+
+api_urlpatterns = [
+    path("advisor/", AdvisorView.as_view(), name="advisor"),
+    *_router.urls,
+]

@@ -155,3 +155,23 @@ class Assignment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.interviewer} on {self.interview}"
+
+
+class InterviewerIdentity(models.Model):
+    """An interviewer's id in an applicant tracking system, so an ATS can name them by its own id."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="ats_identities"
+    )
+    source = models.CharField(max_length=64, help_text="The ATS's name, as on its integration token.")
+    external_id = models.CharField(max_length=128)
+
+    class Meta:
+        ordering = ["source", "external_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["source", "external_id"], name="interviewer_identity_unique"),
+            models.UniqueConstraint(fields=["source", "user"], name="interviewer_identity_one_per_source"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source}:{self.external_id} → {self.user}"

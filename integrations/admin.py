@@ -2,7 +2,7 @@ from django import forms
 from django.contrib import admin
 from django.template.response import TemplateResponse
 
-from integrations.models import Event, IdempotencyRecord, IntegrationToken
+from integrations.models import AuditEvent, Event, IdempotencyRecord, IntegrationToken
 from integrations.scopes import Scope
 from integrations.services import token_create, token_revoke
 
@@ -83,7 +83,7 @@ class IntegrationTokenAdmin(admin.ModelAdmin):
     @admin.action(description="Revoke selected tokens")
     def revoke(self, request, queryset):
         for token in queryset.filter(revoked_at__isnull=True):
-            token_revoke(token=token)
+            token_revoke(token=token, actor=request.user)
         self.message_user(request, "Revoked.")
 
 
@@ -108,4 +108,22 @@ class IdempotencyRecordAdmin(admin.ModelAdmin):
     readonly_fields = [f.name for f in IdempotencyRecord._meta.fields]
 
     def has_add_permission(self, request):
+        return False
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    list_display = ["occurred_at", "action", "actor_label", "target_type", "target_id"]
+    list_filter = ["action"]
+    search_fields = ["actor_label", "target_id"]
+    date_hierarchy = "occurred_at"
+    readonly_fields = [f.name for f in AuditEvent._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False

@@ -102,3 +102,31 @@ class Event(models.Model):
 
     def __str__(self) -> str:
         return f"{self.type} {self.id}"
+
+
+class AuditEvent(models.Model):
+    """A security-relevant action: who (user or token), what, on which object, when (UTC).
+
+    Append-only: nothing in the app updates or deletes these rows. ``details``
+    never holds secrets or personal data beyond ids.
+    """
+
+    occurred_at = models.DateTimeField(db_index=True)
+    action = models.CharField(max_length=64, db_index=True, help_text="e.g. candidate.erased, token.revoked")
+    actor_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    actor_token = models.ForeignKey(
+        IntegrationToken, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    actor_label = models.CharField(max_length=200, blank=True, help_text="Who, as it read at the time.")
+    target_type = models.CharField(max_length=64, blank=True)
+    target_id = models.CharField(max_length=64, blank=True)
+    details = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-occurred_at", "-id"]
+        indexes = [models.Index(fields=["target_type", "target_id"], name="audit_target_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.occurred_at:%Y-%m-%d %H:%M:%S} {self.action} {self.target_type}:{self.target_id}"

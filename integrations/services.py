@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from config.errors import ApplicationError
+from integrations.audit import audit_record
 from integrations.models import IntegrationToken
 from integrations.scopes import ALL_SCOPES
 
@@ -45,15 +46,21 @@ def token_create(
         scopes=sorted(set(scopes)),
         created_by=created_by,
     )
-    token.full_clean()
+    token.full_clean(exclude=["token_hash", "prefix"])
     with transaction.atomic():
         token.save()
+        audit_record(actor=created_by, action="token.created", target=token, details={"scopes": token.scopes})
     return token, raw
 
 
-def token_revoke(*, token: IntegrationToken) -> IntegrationToken:
-    """Revoke a token; requests with it get 401 from then on. Revoking twice changes nothing."""
-    IntegrationToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
+def token_revoke(*, token: IntegrationToken, actor=None) -> IntegrationToken:
+    """Revoke a token; requests with it get 401 from then on. Revoking twice changes nothing. Audited."""
+    with transaction.atomic():
+        revoked = IntegrationToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(
+            revoked_at=timezone.now()
+        )
+        if revoked:
+            audit_record(actor=actor, action="token.revoked", target=token)
     token.refresh_from_db()
     return token
 

@@ -178,3 +178,39 @@ def second_interview(application, other_interviewer):
         interviewers=[other_interviewer],
         focus=["software_engineering", "production_deployment"],
     )
+
+
+# API clients -------------------------------------------------------------------
+
+
+@pytest.fixture
+def token_client(db):
+    """``token_client(scopes, source="greenhouse")``: an APIClient authenticated by a fresh token.
+
+    The client has ``.token`` (the IntegrationToken) and ``.secret``.
+    """
+    from rest_framework.test import APIClient
+
+    from integrations.services import token_create
+
+    def make(scopes, *, source: str = "greenhouse", name: str = "Test ATS"):
+        token, secret = token_create(name=name, source=source, scopes=list(scopes))
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=f"Bearer {secret}")
+        client.token, client.secret = token, secret
+        return client
+
+    return make
+
+
+@pytest.fixture
+def session_client(db):
+    """``session_client(user)``: an APIClient signed in as ``user`` through the session."""
+    from rest_framework.test import APIClient
+
+    def make(user):
+        client = APIClient()
+        client.force_login(user)
+        return client
+
+    return make
