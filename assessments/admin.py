@@ -4,10 +4,12 @@ To change a locked version, select it and run "Create a new version from it";
 the copy is editable and the scorecards keep pointing at the original.
 """
 
+from django import forms
 from django.contrib import admin, messages
 
 from assessments.models import (
     Anchor,
+    AttributeMapping,
     ProfileEntry,
     Rating,
     Role,
@@ -206,3 +208,35 @@ class ScorecardAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+# Imports from applicant tracking systems: which of their scorecard attributes rates which skill area.
+
+
+def _area_key_choices() -> list[tuple[str, str]]:
+    from assessments.selectors import rubric_version_current
+
+    version = rubric_version_current()
+    areas = version.areas.all() if version else []
+    return [("", "---------")] + [(area.key, f"{area.name} ({area.key})") for area in areas]
+
+
+class AttributeMappingForm(forms.ModelForm):
+    area_key = forms.ChoiceField(
+        label="Skill area", choices=_area_key_choices, help_text="From the newest rubric version."
+    )
+
+    class Meta:
+        model = AttributeMapping
+        fields = ["source", "attribute_name", "area_key"]
+
+
+@admin.register(AttributeMapping)
+class AttributeMappingAdmin(admin.ModelAdmin):
+    """Greenhouse attribute names (per integration source) onto skill areas; see the API's import docs."""
+
+    form = AttributeMappingForm
+    list_display = ["attribute_name", "area_key", "source", "updated_at"]
+    list_filter = ["source"]
+    search_fields = ["attribute_name", "area_key"]
+    ordering = ["source", "attribute_name"]

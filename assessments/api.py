@@ -1,17 +1,58 @@
-"""Read-only REST endpoints for roles, rubric versions and the hiring-need advisor."""
+"""REST endpoints for roles, rubric versions, the hiring-need advisor, and scorecards.
+
+Scorecards: read by whoever may see them (the independent-scoring rule of
+``selectors.scorecards_for_actor``), submitted and amended on an
+interviewer's behalf by integrations, and imported from Greenhouse's format.
+"""
+
+from contextlib import contextmanager
 
 from django.http import Http404
 from django.urls import path
+from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, extend_schema_view
-from rest_framework import serializers, viewsets
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_view,
+)
+from rest_framework import serializers, status, viewsets
+from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
 from assessments import selectors
 from assessments.advisor import advise, advisor_answers_clean
+from assessments.models import Recommendation, Scorecard
+from assessments.representations import scorecard_resource, scorecard_resource_queryset
+from assessments.services import (
+    GreenhouseAttribute,
+    GreenhouseQuestion,
+    RatingInput,
+    api_rating_field,
+    greenhouse_scorecard_import,
+    scorecard_amend,
+    scorecard_record,
+)
+from assessments.services.greenhouse import (
+    AREA_NOT_IN_INTERVIEW,
+    ATTRIBUTE_LEVELS,
+    NO_MAPPING,
+    OVERALL_RECOMMENDATIONS,
+)
+from assessments.services.scorecards import MAX_EVIDENCE_CHARS, MAX_REASON_CHARS, MAX_SUMMARY_CHARS
 from config.errors import ApplicationError
-from integrations.drf import ApiMixin, ApiReadOnlyViewSet, ApiView, errors
+from hiring.roles import is_integration
+from hiring.selectors import interviewer_resolve
+from integrations.drf import (
+    IDEMPOTENCY_KEY_PARAMETER,
+    ApiMixin,
+    ApiReadOnlyViewSet,
+    ApiView,
+    errors,
+)
+from integrations.pagination import UpdatedCursorPage
 
 
 class SourceSerializer(serializers.Serializer):
@@ -217,11 +258,582 @@ class AdvisorView(ApiView):
         )
 
 
+# Scorecards ------------------------------------------------------------------------
+
+# Service codes renamed for API clients, who handle the conflict rather than read the page's wording.
+_API_CODES = {
+    "scorecard_already_submitted": "already_submitted",
+    "scorecard_submitted": "already_submitted",
+    "scorecard_changed": "stale_revision",
+}
+
+
+@contextmanager
+def _api_codes():
+    try:
+        yield
+    except ApplicationError as error:
+        code = _API_CODES.get(error.code)
+        if code is None:
+            raise
+        raise ApplicationError(
+            code, error.message, field=error.field, fields=error.fields, status_code=error.status_code
+        ) from error
+
+
+def _flatten(detail, prefix: str = "") -> dict[str, str]:
+    """DRF's nested error detail as ``{"ratings.communication.level": "message"}``."""
+    if isinstance(detail, dict):
+        flat: dict[str, str] = {}
+        for key, value in detail.items():
+            name = prefix if key == "non_field_errors" else f"{prefix}.{key}" if prefix else str(key)
+            flat.update(_flatten(value, name))
+        return flat
+    if isinstance(detail, list) and detail and all(isinstance(item, (dict, list)) for item in detail):
+        flat = {}
+        for index, item in enumerate(detail):
+            flat.update(_flatten(item, f"{prefix}.{index}" if prefix else str(index)))
+        return flat
+    messages = detail if isinstance(detail, list) else [detail]
+    return {prefix or "non_field_errors": " ".join(str(m) for m in messages if m)}
+
+
+def _validated(serializer_class, data) -> dict:
+    """The request body validated, or ``invalid`` (400) with one message per dotted field path."""
+    serializer = serializer_class(data=data)
+    if not serializer.is_valid():
+        fields = {name: message for name, message in _flatten(serializer.errors).items() if message}
+        raise ApplicationError("invalid", "The request has invalid fields.", fields=fields)
+    return serializer.validated_data
+
+
+def _scorecard_body(scorecard: Scorecard) -> dict:
+    return scorecard_resource(scorecard_resource_queryset().get(pk=scorecard.pk))
+
+
+_SCORECARD_EXAMPLE = {
+    "id": 412,
+    "interview": 230,
+    "application": 118,
+    "opening": 7,
+    "candidate": 96,
+    "interviewer": {"id": 31, "email": "ivan@example.com", "name": "Ivan Petrov"},
+    "rubric_version": 1,
+    "status": "submitted",
+    "recommendation": "yes",
+    "summary": "Strong on testing; explained trade-offs clearly.",
+    "revision": 1,
+    "ratings": [
+        {
+            "area": "software_engineering",
+            "area_name": "Software engineering quality",
+            "level": 4,
+            "not_assessed": False,
+            "evidence": "Wrote tests first and refactored a 200-line function into three.",
+        },
+        {
+            "area": "communication",
+            "area_name": "Communication and storytelling",
+            "level": None,
+            "not_assessed": True,
+            "evidence": "",
+        },
+    ],
+    "created_at": "2026-03-02T10:05:11Z",
+    "updated_at": "2026-03-02T11:40:02Z",
+    "submitted_at": "2026-03-02T11:40:02Z",
+    "amended_at": None,
+}
+
+
+class ScorecardInterviewerSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    email = serializers.EmailField()
+    name = serializers.CharField()
+
+
+class ScorecardRatingSerializer(serializers.Serializer):
+    area = serializers.CharField(help_text="The skill area's key.")
+    area_name = serializers.CharField()
+    level = serializers.IntegerField(allow_null=True, help_text="1-5 on the area's anchored scale.")
+    not_assessed = serializers.BooleanField()
+    evidence = serializers.CharField(allow_blank=True)
+
+
+class ScorecardSerializer(serializers.Serializer):
+    """A scorecard; rendered by ``assessments.representations.scorecard_resource``, as in webhook events."""
+
+    id = serializers.IntegerField()
+    interview = serializers.IntegerField()
+    application = serializers.IntegerField()
+    opening = serializers.IntegerField()
+    candidate = serializers.IntegerField()
+    interviewer = ScorecardInterviewerSerializer()
+    rubric_version = serializers.IntegerField(help_text="The rubric version (id) it was scored on.")
+    status = serializers.ChoiceField(choices=Scorecard.Status.choices)
+    recommendation = serializers.ChoiceField(choices=Recommendation.choices, allow_null=True)
+    summary = serializers.CharField(allow_blank=True)
+    revision = serializers.IntegerField(help_text="0 while a draft, 1 once submitted, +1 per amendment.")
+    ratings = ScorecardRatingSerializer(many=True)
+    created_at = serializers.DateTimeField()
+    updated_at = serializers.DateTimeField()
+    submitted_at = serializers.DateTimeField(allow_null=True)
+    amended_at = serializers.DateTimeField(allow_null=True)
+
+    def to_representation(self, instance):
+        return scorecard_resource(instance)
+
+
+class ScorecardFilter(filters.FilterSet):
+    application = filters.NumberFilter(field_name="interview__application_id", help_text="Application id.")
+    interview = filters.NumberFilter(field_name="interview_id", help_text="Interview id.")
+    opening = filters.NumberFilter(field_name="interview__application__opening_id", help_text="Opening id.")
+    interviewer = filters.CharFilter(
+        field_name="interviewer__email", lookup_expr="iexact", help_text="The interviewer's email."
+    )
+    status = filters.ChoiceFilter(choices=Scorecard.Status.choices)
+    updated_since = filters.IsoDateTimeFilter(
+        field_name="updated_at",
+        lookup_expr="gte",
+        help_text="Only scorecards changed at or after this time (ISO 8601), for incremental sync.",
+    )
+
+    class Meta:
+        model = Scorecard
+        fields = ["application", "interview", "opening", "interviewer", "status", "updated_since"]
+
+
+class RatingInputSerializer(serializers.Serializer):
+    level = serializers.IntegerField(min_value=1, max_value=5, required=False, allow_null=True)
+    not_assessed = serializers.BooleanField(default=False)
+    evidence = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=MAX_EVIDENCE_CHARS, trim_whitespace=False
+    )
+
+
+class ScorecardInterviewerRefSerializer(serializers.Serializer):
+    email = serializers.EmailField(required=False)
+    external_id = serializers.CharField(
+        required=False, max_length=128, help_text="The interviewer's id in your ATS (the token's source)."
+    )
+
+    def validate(self, attrs):
+        if not attrs.get("email") and not attrs.get("external_id"):
+            raise serializers.ValidationError("Name the interviewer by email or external_id.")
+        return attrs
+
+
+def _rating_inputs(ratings: dict) -> list[RatingInput]:
+    return [
+        RatingInput(
+            area_key=key,
+            level=value.get("level"),
+            not_assessed=value.get("not_assessed", False),
+            evidence=value.get("evidence", ""),
+        )
+        for key, value in ratings.items()
+    ]
+
+
+class ScorecardSubmitSerializer(serializers.Serializer):
+    interviewer = ScorecardInterviewerRefSerializer(
+        required=False,
+        help_text="Whose scorecard: required for integration tokens; signed-in people submit their own.",
+    )
+    recommendation = serializers.ChoiceField(
+        choices=Recommendation.choices, required=False, allow_blank=True, default=""
+    )
+    summary = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=MAX_SUMMARY_CHARS
+    )
+    ratings = serializers.DictField(
+        child=RatingInputSerializer(),
+        required=False,
+        default=dict,
+        help_text="By skill-area key (the interview's focus areas): a level 1-5 or not_assessed, "
+        "and evidence.",
+    )
+    draft = serializers.BooleanField(
+        default=False, help_text="Save a draft (incomplete is fine, visible only to its interviewer)."
+    )
+
+
+class ScorecardAmendSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=MAX_REASON_CHARS, help_text="Why; kept in the history.")
+    expected_revision = serializers.IntegerField(
+        min_value=1, help_text="The scorecard's revision you are amending; another one answers 409."
+    )
+    recommendation = serializers.ChoiceField(choices=Recommendation.choices)
+    summary = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=MAX_SUMMARY_CHARS
+    )
+    ratings = serializers.DictField(
+        child=RatingInputSerializer(), help_text="Every focus area again, as on submit: this replaces them."
+    )
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List scorecards",
+        description="Scorecards you may see, oldest change first (walk the cursor with `updated_since` "
+        "for incremental sync). Integration tokens see every submitted scorecard, never drafts. Signed-in "
+        "interviewers see their own, and others' submitted scorecards on an application only once they "
+        "have submitted their own for it (independent scoring). A cursor that is not one of ours: 404.",
+        responses={200: ScorecardSerializer(many=True), **errors(400, 404)},
+        examples=[OpenApiExample("A page", value=[_SCORECARD_EXAMPLE], response_only=True)],
+    ),
+    retrieve=extend_schema(
+        summary="Get a scorecard",
+        description="404 for a scorecard you may not see, as for one that does not exist.",
+        responses={200: ScorecardSerializer, **errors(404)},
+        examples=[OpenApiExample("Submitted", value=_SCORECARD_EXAMPLE, response_only=True)],
+    ),
+)
+class ScorecardViewSet(ApiReadOnlyViewSet):
+    """Scorecards, filtered by who asks."""
+
+    required_scopes_by_action = {
+        "list": "scorecards:read",
+        "retrieve": "scorecards:read",
+        "amend": "scorecards:write",
+    }
+    serializer_class = ScorecardSerializer
+    pagination_class = UpdatedCursorPage
+    filter_backends = [filters.DjangoFilterBackend]
+    filterset_class = ScorecardFilter
+
+    def get_queryset(self):
+        return selectors.scorecards_for_actor(actor=self.request.user)
+
+    @extend_schema(
+        summary="Amend a submitted scorecard",
+        description="Replaces the recommendation, summary and every rating, with a reason; the previous "
+        "version stays in the history and a `scorecard.amended` event goes out. Integration tokens amend on "
+        "the interviewer's behalf (the token is written to the audit log); signed in, the interviewer or a "
+        "recruiter. `stale_revision` (409) when `expected_revision` is not the current one.",
+        request=ScorecardAmendSerializer,
+        parameters=[IDEMPOTENCY_KEY_PARAMETER],
+        responses={200: ScorecardSerializer, **errors(400, 404, 409, 413, 422)},
+        examples=[
+            OpenApiExample(
+                "Correct a rating",
+                value={
+                    "reason": "Mixed up the candidates' notes; communication was assessed after all.",
+                    "expected_revision": 1,
+                    "recommendation": "yes",
+                    "summary": "Strong on testing; explained trade-offs clearly.",
+                    "ratings": {
+                        "software_engineering": {"level": 4, "evidence": "Wrote tests first."},
+                        "statistics_experimentation": {"level": 3, "evidence": "Sized an A/B test."},
+                        "communication": {"level": 4, "evidence": "Explained the trade-offs plainly."},
+                    },
+                },
+                request_only=True,
+            ),
+            OpenApiExample(
+                "Amended",
+                value={**_SCORECARD_EXAMPLE, "revision": 2},
+                response_only=True,
+                status_codes=["200"],
+            ),
+        ],
+    )
+    @action(detail=True, methods=["post"])
+    def amend(self, request, pk=None):
+        scorecard = self.get_object()
+        data = _validated(ScorecardAmendSerializer, request.data)
+        # A token acts for the scorecard's interviewer; the audit log records the token.
+        user = scorecard.interviewer if is_integration(request.user) else request.user
+        with _api_codes():
+            scorecard = scorecard_amend(
+                scorecard=scorecard,
+                user=user,
+                reason=data["reason"],
+                recommendation=data["recommendation"],
+                summary=data["summary"],
+                ratings=_rating_inputs(data["ratings"]),
+                expected_revision=data["expected_revision"],
+                actor=request.user,
+                field_name=api_rating_field,
+            )
+        return Response(_scorecard_body(scorecard))
+
+
+def _interview_or_404(request, interview_id: int):
+    interview = selectors.interview_for_scorecard_write(actor=request.user, pk=interview_id)
+    if interview is None:
+        raise Http404
+    return interview
+
+
+def _interviewer_for(request, reference: dict | None):
+    """Whose scorecard: the named interviewer for a token; for signed-in people, only themselves."""
+    reference = reference or {}
+    if is_integration(request.user):
+        return interviewer_resolve(
+            source=request.auth.source, email=reference.get("email"), external_id=reference.get("external_id")
+        )
+    if reference:
+        named = interviewer_resolve(
+            source="manual", email=reference.get("email"), external_id=reference.get("external_id")
+        )
+        if named.pk != request.user.pk:
+            raise ApplicationError(
+                "not_yourself",
+                "Signed in, you submit only your own scorecards; integrations submit on others' behalf.",
+                field="interviewer",
+                status_code=403,
+            )
+    return request.user
+
+
+_INTERVIEW_ID = OpenApiParameter("interview_id", int, OpenApiParameter.PATH, description="Interview id.")
+
+
+class InterviewScorecardView(ApiView):
+    """Submit (or save a draft of) an interviewer's scorecard for an interview."""
+
+    required_scopes = {"POST": "scorecards:write"}
+
+    @extend_schema(
+        summary="Submit a scorecard for an interview",
+        description="Records the named interviewer's scorecard and submits it (201), or with `draft: true` "
+        "saves a draft (200). The interviewer must be assigned to the interview (`not_assigned`, 400). "
+        "A submission rates every focus area of the interview (a level 1-5 or `not_assessed: true`) and "
+        "gives a recommendation; problems come back per field, e.g. `ratings.communication.level`, and "
+        "nothing is written. A second submission answers 409 `already_submitted`: amend instead. Each "
+        "submission emits a `scorecard.submitted` event. Integration tokens name the interviewer by email "
+        "or by their id in the token's source; signed-in interviewers submit their own.",
+        parameters=[_INTERVIEW_ID, IDEMPOTENCY_KEY_PARAMETER],
+        request=ScorecardSubmitSerializer,
+        responses={201: ScorecardSerializer, 200: ScorecardSerializer, **errors(400, 404, 409, 413, 422)},
+        examples=[
+            OpenApiExample(
+                "Submit on behalf of an interviewer",
+                value={
+                    "interviewer": {"external_id": "4080"},
+                    "recommendation": "yes",
+                    "summary": "Strong on testing; explained trade-offs clearly.",
+                    "ratings": {
+                        "software_engineering": {"level": 4, "evidence": "Wrote tests first."},
+                        "statistics_experimentation": {"level": 3, "evidence": "Sized an A/B test."},
+                        "communication": {"not_assessed": True},
+                    },
+                },
+                request_only=True,
+            ),
+            OpenApiExample("Submitted", value=_SCORECARD_EXAMPLE, response_only=True, status_codes=["201"]),
+        ],
+    )
+    def post(self, request, interview_id: int):
+        interview = _interview_or_404(request, interview_id)
+        data = _validated(ScorecardSubmitSerializer, request.data)
+        interviewer = _interviewer_for(request, data.get("interviewer"))
+        with _api_codes():
+            scorecard = scorecard_record(
+                interview=interview,
+                interviewer=interviewer,
+                recommendation=data["recommendation"],
+                summary=data["summary"],
+                ratings=_rating_inputs(data["ratings"]),
+                submit=not data["draft"],
+                actor=request.user,
+            )
+        return Response(
+            _scorecard_body(scorecard),
+            status=status.HTTP_201_CREATED if scorecard.is_submitted else status.HTTP_200_OK,
+        )
+
+
+# Greenhouse Harvest's scorecard, as its API returns it (fields we do not use are accepted and ignored).
+
+
+class GreenhouseUserSerializer(serializers.Serializer):
+    id = serializers.CharField(required=False, help_text="Greenhouse user id: the interviewer's external id.")
+    email = serializers.EmailField(required=False)
+    name = serializers.CharField(required=False, allow_blank=True)
+
+
+class GreenhouseAttributeSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=200)
+    type = serializers.CharField(required=False, allow_blank=True, allow_null=True, default="")
+    note = serializers.CharField(
+        required=False, allow_blank=True, allow_null=True, default="", max_length=MAX_EVIDENCE_CHARS
+    )
+    rating = serializers.ChoiceField(choices=list(ATTRIBUTE_LEVELS))
+
+
+class GreenhouseQuestionSerializer(serializers.Serializer):
+    id = serializers.IntegerField(required=False, allow_null=True)
+    question = serializers.CharField(allow_blank=True)
+    answer = serializers.CharField(required=False, allow_blank=True, allow_null=True, default="")
+
+
+class GreenhouseScorecardSerializer(serializers.Serializer):
+    interviewer = GreenhouseUserSerializer(required=False, allow_null=True)
+    submitted_by = GreenhouseUserSerializer(
+        required=False, allow_null=True, help_text="Used when `interviewer` is absent."
+    )
+    overall_recommendation = serializers.ChoiceField(choices=list(OVERALL_RECOMMENDATIONS))
+    attributes = GreenhouseAttributeSerializer(many=True, allow_empty=False)
+    questions = GreenhouseQuestionSerializer(many=True, required=False, default=list)
+    submitted_at = serializers.DateTimeField(
+        required=False, allow_null=True, help_text="Accepted; our timestamps record when it reached us."
+    )
+
+
+class UnmappedAttributeSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    area = serializers.CharField(allow_null=True, help_text="The area it maps to, when it maps to one.")
+    reason = serializers.ChoiceField(choices=[NO_MAPPING, AREA_NOT_IN_INTERVIEW])
+
+
+class GreenhouseImportSerializer(serializers.Serializer):
+    scorecard = ScorecardSerializer()
+    submitted = serializers.BooleanField(help_text="False when saved as a draft (no_decision overall).")
+    unmapped_attributes = UnmappedAttributeSerializer(many=True)
+    not_assessed_areas = serializers.ListField(
+        child=serializers.CharField(), help_text="Focus areas recorded as not assessed."
+    )
+
+
+_HARVEST_EXAMPLE = {
+    "id": 211231,
+    "updated_at": "2026-03-02T11:38:51.013Z",
+    "created_at": "2026-03-02T11:38:51.013Z",
+    "interview": "Technical Interview",
+    "interview_step": {"id": 432, "name": "Technical Interview"},
+    "candidate_id": 2131415,
+    "application_id": 23558552,
+    "interviewed_at": "2026-03-02T09:00:00.000Z",
+    "submitted_by": {
+        "id": 4080,
+        "first_name": "Kate",
+        "last_name": "Austen",
+        "name": "Kate Austen",
+        "employee_id": None,
+    },
+    "interviewer": {
+        "id": 4080,
+        "first_name": "Kate",
+        "last_name": "Austen",
+        "name": "Kate Austen",
+        "employee_id": None,
+    },
+    "submitted_at": "2026-03-02T11:38:51.013Z",
+    "overall_recommendation": "yes",
+    "attributes": [
+        {"name": "Code quality", "type": "Skills", "note": "Wrote tests first.", "rating": "strong_yes"},
+        {"name": "Testing", "type": "Skills", "note": "Covered the edge cases.", "rating": "yes"},
+        {"name": "Experiment design", "type": "Skills", "note": "Sized an A/B test.", "rating": "mixed"},
+        {"name": "Communication", "type": "Personality Traits", "note": None, "rating": "no_decision"},
+        {"name": "Culture add", "type": "Personality Traits", "note": "Curious.", "rating": "yes"},
+    ],
+    "ratings": {
+        "definitely_not": [],
+        "no": [],
+        "mixed": ["Experiment design"],
+        "yes": ["Testing", "Culture add"],
+        "strong_yes": ["Code quality"],
+    },
+    "questions": [
+        {"id": None, "question": "Key Take-Aways", "answer": "Strong on testing; explained trade-offs."},
+        {"id": 7385, "question": "Would you work with them?", "answer": "Yes"},
+    ],
+}
+
+
+class GreenhouseScorecardImportView(ApiView):
+    """Import a Greenhouse Harvest scorecard as an interviewer's scorecard for an interview."""
+
+    required_scopes = {"POST": "scorecards:write"}
+
+    @extend_schema(
+        summary="Import a Greenhouse scorecard",
+        description="Takes a scorecard as Greenhouse Harvest returns it. The interviewer (`interviewer`, "
+        "else `submitted_by`) is found by `email` or by `id` as their external id in the token's source. "
+        "Attribute ratings map onto levels: definitely_not 1, no 2, mixed 3, yes 4, strong_yes 5; "
+        "no_decision means not assessed. Attribute names map onto skill areas through the attribute "
+        "mappings recruiters keep in the admin (per source, case-insensitive). Several attributes on one "
+        "area: their levels are averaged (rounded half up) and their notes joined as the evidence. Focus "
+        "areas no attribute covers are not assessed. Attributes that map nowhere, or onto an area the "
+        "interview does not cover, come back in `unmapped_attributes`; when none maps, 400 "
+        "`no_mapped_attributes` and nothing is written. `overall_recommendation` maps definitely_not → "
+        "strong_no, no, yes, strong_yes; `no_decision` has no counterpart, so the scorecard is saved as "
+        "a draft (`submitted: false`) for the interviewer to finish. Questions and answers become the "
+        "summary. Otherwise as submitting a scorecard: 409 `already_submitted`, a `scorecard.submitted` "
+        "event.",
+        parameters=[_INTERVIEW_ID, IDEMPOTENCY_KEY_PARAMETER],
+        request=GreenhouseScorecardSerializer,
+        responses={201: GreenhouseImportSerializer, **errors(400, 404, 409, 413, 422)},
+        examples=[
+            OpenApiExample("A Harvest scorecard", value=_HARVEST_EXAMPLE, request_only=True),
+            OpenApiExample(
+                "Imported",
+                value={
+                    "scorecard": _SCORECARD_EXAMPLE,
+                    "submitted": True,
+                    "unmapped_attributes": [{"name": "Culture add", "area": None, "reason": NO_MAPPING}],
+                    "not_assessed_areas": ["communication"],
+                },
+                response_only=True,
+                status_codes=["201"],
+            ),
+        ],
+    )
+    def post(self, request, interview_id: int):
+        interview = _interview_or_404(request, interview_id)
+        data = _validated(GreenhouseScorecardSerializer, request.data)
+        person = data.get("interviewer") or data.get("submitted_by") or {}
+        reference = {"email": person.get("email"), "external_id": person.get("id")}
+        interviewer = _interviewer_for(request, {k: v for k, v in reference.items() if v})
+        # Mappings are kept per integration source; signed-in people use Greenhouse's.
+        source = request.auth.source if is_integration(request.user) else "greenhouse"
+        with _api_codes():
+            result = greenhouse_scorecard_import(
+                interview=interview,
+                interviewer=interviewer,
+                source=source,
+                overall_recommendation=data["overall_recommendation"],
+                attributes=[
+                    GreenhouseAttribute(
+                        name=a["name"], rating=a["rating"], note=a.get("note") or "", type=a.get("type") or ""
+                    )
+                    for a in data["attributes"]
+                ],
+                questions=[
+                    GreenhouseQuestion(question=q["question"], answer=q.get("answer") or "")
+                    for q in data["questions"]
+                ],
+                actor=request.user,
+            )
+        return Response(
+            {
+                "scorecard": _scorecard_body(result.scorecard),
+                "submitted": result.submitted,
+                "unmapped_attributes": result.unmapped_attributes,
+                "not_assessed_areas": result.not_assessed_areas,
+            },
+            status=status.HTTP_201_CREATED,
+        )
+
+
 _router = SimpleRouter(trailing_slash=True)
 _router.register("roles", RoleViewSet, basename="role")
 _router.register("rubric-versions", RubricVersionViewSet, basename="rubric-version")
+_router.register("scorecards", ScorecardViewSet, basename="scorecard")
 
 api_urlpatterns = [
     path("advisor/", AdvisorView.as_view(), name="advisor"),
+    path(
+        "interviews/<int:interview_id>/scorecards/",
+        InterviewScorecardView.as_view(),
+        name="interview-scorecards",
+    ),
+    path(
+        "interviews/<int:interview_id>/scorecards/greenhouse/",
+        GreenhouseScorecardImportView.as_view(),
+        name="interview-scorecards-greenhouse",
+    ),
     *_router.urls,
 ]

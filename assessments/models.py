@@ -15,6 +15,7 @@ scorecard always shows the scale it was scored against.
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Lower
 
 LEVEL_CHOICES = [(level, str(level)) for level in range(1, 6)]
 
@@ -328,3 +329,40 @@ class ReminderLog(models.Model):
 
     def __str__(self) -> str:
         return f"reminder {self.sequence} for {self.assignment}"
+
+
+class AttributeMapping(models.Model):
+    """Which skill area an ATS scorecard attribute (e.g. Greenhouse's "Communication") rates.
+
+    Matched case-insensitively within a source; keyed by the area's ``key``,
+    not a ``SkillArea`` row, so a mapping outlives rubric versions. Attributes
+    without a mapping are reported back to the caller on import, never dropped
+    silently. Several attributes may map to one area: their ratings are averaged.
+    """
+
+    source = models.SlugField(
+        max_length=64, help_text="The ATS's name, as on its integration token, e.g. 'greenhouse'."
+    )
+    attribute_name = models.CharField(max_length=200, help_text="As the ATS names it; case does not matter.")
+    area_key = models.SlugField(max_length=64, help_text="The skill area's key, e.g. 'communication'.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["source", "attribute_name"]
+        constraints = [
+            models.UniqueConstraint(
+                "source", Lower("attribute_name"), name="attribute_mapping_unique_name_per_source"
+            ),
+            models.CheckConstraint(condition=~Q(attribute_name=""), name="attribute_mapping_name_given"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source}: {self.attribute_name} → {self.area_key}"
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        self.attribute_name = (self.attribute_name or "").strip()
+        if self.area_key and not SkillArea.objects.filter(key=self.area_key).exists():
+            raise ValidationError({"area_key": f"No rubric has a skill area '{self.area_key}'."})

@@ -4,9 +4,19 @@ from datetime import datetime
 
 from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
 
-from assessments.models import ProfileEntry, Rating, Role, RoleProfile, RubricVersion, Scorecard, SkillArea
+from assessments.models import (
+    AttributeMapping,
+    ProfileEntry,
+    Rating,
+    Role,
+    RoleProfile,
+    RubricVersion,
+    Scorecard,
+    SkillArea,
+)
+from assessments.representations import scorecard_resource_queryset
 from hiring.models import Interview
-from hiring.roles import sees_all_scorecards
+from hiring.roles import is_integration, is_recruiter, sees_all_scorecards
 
 DEFAULT_RUBRIC = "data_roles"
 
@@ -176,3 +186,49 @@ def scorecard_for_viewer(*, user, pk: int) -> Scorecard | None:
         .filter(pk=pk)
         .first()
     )
+
+
+# The API ----------------------------------------------------------------------
+
+
+def scorecards_for_actor(*, actor) -> QuerySet[Scorecard]:
+    """Every scorecard the actor may read through the API, loaded for ``scorecard_resource``.
+
+    The rule of ``scorecards_visible_to``, across applications and in one
+    query: integration tokens see every submitted scorecard; recruiters and an
+    opening's committee its submitted ones; an interviewer their own (drafts
+    included) and, on an application where they have submitted one, the
+    others' submitted ones.
+    """
+    scorecards = scorecard_resource_queryset()
+    submitted = Q(status=Scorecard.Status.SUBMITTED)
+    if is_integration(actor):
+        return scorecards.filter(submitted)
+    if not actor.is_authenticated:
+        return scorecards.none()
+    own = Q(interviewer=actor)
+    if is_recruiter(actor):
+        return scorecards.filter(own | submitted)
+    on_committee = Q(interview__application__opening_id__in=actor.committee_openings.values("pk"))
+    own_submitted_applications = Scorecard.objects.filter(
+        interviewer=actor, status=Scorecard.Status.SUBMITTED
+    ).values("interview__application_id")
+    after_own = Q(interview__application_id__in=own_submitted_applications)
+    return scorecards.filter(own | (submitted & (on_committee | after_own)))
+
+
+def interview_for_scorecard_write(*, actor, pk: int) -> Interview | None:
+    """An interview the actor may send scorecards for: any, for a token; else as ``interview_for_kit``."""
+    if is_integration(actor):
+        return Interview.objects.filter(pk=pk).prefetch_related(_focus_prefetch()).first()
+    return interview_for_kit(user=actor, pk=pk)
+
+
+def attribute_mappings_for(*, source: str) -> dict[str, str]:
+    """An ATS's attribute names (lower-cased) to skill-area keys."""
+    return {
+        name.strip().lower(): area_key
+        for name, area_key in AttributeMapping.objects.filter(source=source).values_list(
+            "attribute_name", "area_key"
+        )
+    }

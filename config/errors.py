@@ -50,6 +50,14 @@ def api_exception_handler(exc, context):
         if exc.fields:
             body["fields"] = exc.fields
         return Response(body, status=exc.status_code)
+    from django.core.exceptions import PermissionDenied
+    from django.http import Http404
+
+    # Django's own exceptions get the same shape as DRF's.
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound("No such resource, or not one you may see.")
+    elif isinstance(exc, PermissionDenied):
+        exc = exceptions.PermissionDenied()
     response = drf_exception_handler(exc, context)
     if response is None:
         return None

@@ -55,6 +55,19 @@ def env_int(name: str, *, default: int) -> int:
         raise ImproperlyConfigured(f"{name} must be an integer; got {raw!r}.") from None
 
 
+def env_networks(name: str) -> list[str]:
+    """Comma-separated CIDR networks (``10.0.0.0/8,fd00::/8``); a bad one is a configuration error."""
+    import ipaddress
+
+    networks = []
+    for raw in env.list(name, default=[]):
+        try:
+            networks.append(str(ipaddress.ip_network(raw.strip(), strict=False)))
+        except ValueError:
+            raise ImproperlyConfigured(f"{name} must list CIDR networks; got {raw!r}.") from None
+    return networks
+
+
 DEBUG = env_bool("DEBUG", default=False)
 
 # A development key is fine only while DEBUG is on; production fails loudly.
@@ -192,7 +205,18 @@ CELERY_BEAT_SCHEDULE: dict = {
         # that was down does not come back to a pile of identical sweeps.
         "options": {"expires": SCORECARD_REMINDER_SWEEP_MINUTES * 60},
     },
+    # Sends webhook deliveries that are due but whose message was lost (broker outage, worker crash).
+    "webhook-deliveries-sweep": {
+        "task": "integrations.webhook_deliveries_sweep",
+        "schedule": timedelta(minutes=1),
+        "options": {"expires": 60},
+    },
 }
+
+# Webhooks: targets resolving to private, loopback, link-local or other non-public
+# addresses are refused unless inside one of these networks (e.g. "10.20.0.0/16"
+# for a receiver on the company network). Cloud metadata addresses are always refused.
+WEBHOOK_ALLOWED_NETWORKS = env_networks("WEBHOOK_ALLOWED_NETWORKS")
 
 # Auth -----------------------------------------------------------------
 
@@ -223,6 +247,8 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "integrations.openapi.ScopedAutoSchema",
     "EXCEPTION_HANDLER": "config.errors.api_exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    # OPTIONS answers 405: the OpenAPI schema is the description of every operation.
+    "DEFAULT_METADATA_CLASS": None,
 }
 # Requests per minute per integration token (or signed-in user, or client address
 # for failed sign-ins), e.g. "600/min".

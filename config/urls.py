@@ -17,3 +17,17 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("", include("assessments.urls", namespace="assessments")),
 ]
+
+
+def _not_found(request, exception):
+    """JSON for API paths (clients parse every answer), the HTML page elsewhere."""
+    if request.path.startswith("/api/"):
+        from django.http import JsonResponse
+
+        return JsonResponse({"code": "not_found", "detail": "No such resource."}, status=404)
+    from django.views.defaults import page_not_found
+
+    return page_not_found(request, exception)
+
+
+handler404 = _not_found

@@ -1,9 +1,18 @@
-"""Admin for recruiters: openings, candidates, applications, interviews and assignments."""
+"""Admin for recruiters: openings, candidates, applications, interviews, assignments and decisions."""
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 
-from hiring.models import Application, Assignment, Candidate, Interview, Opening
+from hiring.models import (
+    Application,
+    Assignment,
+    Candidate,
+    Decision,
+    Interview,
+    InterviewerIdentity,
+    Opening,
+)
+from hiring.services import candidate_erase
 
 
 class ApplicationInline(admin.TabularInline):
@@ -26,9 +35,35 @@ class OpeningAdmin(admin.ModelAdmin):
 
 @admin.register(Candidate)
 class CandidateAdmin(admin.ModelAdmin):
-    list_display = ["name", "email", "source", "external_id", "created_at"]
-    list_filter = ["source"]
+    list_display = ["name", "email", "source", "external_id", "erased_at", "created_at"]
+    list_filter = ["source", ("erased_at", admin.EmptyFieldListFilter)]
     search_fields = ["name", "email", "external_id"]
+    readonly_fields = ["erased_at"]
+    actions = ["erase_personal_data"]
+
+    @admin.action(description="Erase personal data of the selected candidates")
+    def erase_personal_data(self, request, queryset):
+        # Through the service, one audited transaction per candidate; erased ones are skipped.
+        for candidate in queryset:
+            candidate_erase(candidate=candidate, actor=request.user)
+        self.message_user(request, f"Erased {queryset.count()} candidate(s).", messages.SUCCESS)
+
+
+class DecisionInline(admin.TabularInline):
+    """The decision history, newest first; decisions are recorded through the service, never edited."""
+
+    model = Decision
+    fields = ["decided_at", "outcome", "rationale", "decided_by_label"]
+    readonly_fields = fields
+    ordering = ["-decided_at", "-pk"]
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
 
 
 @admin.register(Application)
@@ -38,6 +73,40 @@ class ApplicationAdmin(admin.ModelAdmin):
     list_select_related = ["candidate", "opening"]
     search_fields = ["candidate__name", "candidate__email", "external_id"]
     raw_id_fields = ["candidate"]
+    inlines = [DecisionInline]
+
+
+@admin.register(Decision)
+class DecisionAdmin(admin.ModelAdmin):
+    """Read-only: a decision is history; a changed mind is a new decision (``decision_record``)."""
+
+    list_display = ["application", "outcome", "decided_by_label", "decided_at"]
+    list_filter = ["outcome", "application__opening"]
+    list_select_related = ["application__candidate", "application__opening"]
+    search_fields = ["application__candidate__name", "rationale", "decided_by_label"]
+    date_hierarchy = "decided_at"
+    fields = ["application", "outcome", "rationale", "decided_by", "decided_by_label", "decided_at"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(InterviewerIdentity)
+class InterviewerIdentityAdmin(admin.ModelAdmin):
+    """Which user an ATS means by its interviewer id (``hiring.selectors.interviewer_resolve``)."""
+
+    list_display = ["user", "source", "external_id"]
+    list_filter = ["source"]
+    list_select_related = ["user"]
+    search_fields = ["external_id", "user__username", "user__email", "user__first_name", "user__last_name"]
+    raw_id_fields = ["user"]
 
 
 class AssignmentInline(admin.TabularInline):

@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 
 class Opening(models.Model):
@@ -50,6 +51,16 @@ class Candidate(models.Model):
         max_length=64, default="manual", help_text="Where the record came from: 'manual' or the ATS's name."
     )
     external_id = models.CharField(max_length=128, blank=True, help_text="The ATS's id for this candidate.")
+    # db_default too: bulk loaders (benchmarks/recompute.py) insert candidates with plain SQL.
+    notes = models.TextField(
+        blank=True,
+        default="",
+        db_default="",
+        help_text="Free-text notes about the candidate (personal data).",
+    )
+    erased_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the personal data was erased; the record stays for statistics."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -155,6 +166,48 @@ class Assignment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.interviewer} on {self.interview}"
+
+
+class Decision(models.Model):
+    """A hiring committee's decision on an application, with its rationale.
+
+    Decisions are never edited: a changed mind is a new decision, so the
+    history stays, and the latest (by ``decided_at``) is the current one.
+    """
+
+    class Outcome(models.TextChoices):
+        ADVANCE = "advance", "Advance"
+        HOLD = "hold", "Hold"
+        REJECT = "reject", "Reject"
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="decisions")
+    outcome = models.CharField(max_length=16, choices=Outcome.choices)
+    rationale = models.TextField(help_text="Why; required.")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="decisions",
+        help_text="The person who recorded it; empty when an integration did.",
+    )
+    decided_by_label = models.CharField(
+        max_length=200, help_text="Who recorded it, as it read at the time (a user or a token's name)."
+    )
+    decided_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-decided_at", "-pk"]
+        indexes = [models.Index(fields=["application", "-decided_at"], name="decision_application_latest")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(outcome__in=["advance", "hold", "reject"]), name="decision_outcome_valid"
+            ),
+            models.CheckConstraint(condition=Q(rationale__regex=r"\S"), name="decision_rationale_not_blank"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_outcome_display()}: {self.application}"
 
 
 class InterviewerIdentity(models.Model):

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from django.contrib.auth import get_user_model
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
 from config.errors import ApplicationError
+from hiring.models import Application, Assignment, Candidate, Decision, Interview, Opening
+from hiring.roles import opening_ids_visible_to
 
 
 def interviewer_resolve(*, source: str, email: str | None = None, external_id: str | None = None):
@@ -32,3 +34,57 @@ def interviewer_resolve(*, source: str, email: str | None = None, external_id: s
             field="interviewer",
         )
     return matches[0]
+
+
+# What each caller may see ------------------------------------------------------
+#
+# Integration tokens (within their scopes) and recruiters see everything; a
+# hiring committee member sees the openings they sit on and those openings'
+# applications, candidates, interviews and decisions; an interviewer sees the
+# interviews they are assigned to. Everything else is absent (404 in the API).
+
+
+def openings_visible_to(*, actor) -> QuerySet[Opening]:
+    openings = Opening.objects.select_related("role", "rubric_version")
+    opening_ids = opening_ids_visible_to(actor)
+    return openings if opening_ids is None else openings.filter(pk__in=opening_ids)
+
+
+def candidates_visible_to(*, actor) -> QuerySet[Candidate]:
+    candidates = Candidate.objects.all()
+    opening_ids = opening_ids_visible_to(actor)
+    if opening_ids is None:
+        return candidates
+    # Exists rather than a join: a candidate with two visible applications is listed once.
+    return candidates.filter(
+        Exists(Application.objects.filter(candidate=OuterRef("pk"), opening_id__in=opening_ids))
+    )
+
+
+def applications_visible_to(*, actor) -> QuerySet[Application]:
+    applications = Application.objects.select_related("candidate", "opening__role")
+    opening_ids = opening_ids_visible_to(actor)
+    return applications if opening_ids is None else applications.filter(opening_id__in=opening_ids)
+
+
+def interviews_visible_to(*, actor) -> QuerySet[Interview]:
+    """Interviews with application, candidate, opening, focus areas and interviewers loaded."""
+    # The rubric's skill-area model, reached through the relation: hiring imports no other app.
+    skill_area = Interview.focus_areas.field.related_model
+    interviews = Interview.objects.select_related(
+        "application__candidate", "application__opening__role"
+    ).prefetch_related(
+        Prefetch("focus_areas", queryset=skill_area.objects.order_by("order", "key")),
+        Prefetch("assignments", queryset=Assignment.objects.select_related("interviewer").order_by("pk")),
+    )
+    opening_ids = opening_ids_visible_to(actor)
+    if opening_ids is None:
+        return interviews
+    own = Exists(Assignment.objects.filter(interview=OuterRef("pk"), interviewer_id=actor.pk))
+    return interviews.filter(Q(application__opening_id__in=opening_ids) | own)
+
+
+def decisions_visible_to(*, actor) -> QuerySet[Decision]:
+    decisions = Decision.objects.select_related("application__candidate", "application__opening__role")
+    opening_ids = opening_ids_visible_to(actor)
+    return decisions if opening_ids is None else decisions.filter(application__opening_id__in=opening_ids)

@@ -2,7 +2,15 @@ from django import forms
 from django.contrib import admin
 from django.template.response import TemplateResponse
 
-from integrations.models import AuditEvent, Event, IdempotencyRecord, IntegrationToken
+from integrations.models import (
+    AuditEvent,
+    Event,
+    IdempotencyRecord,
+    IntegrationToken,
+    WebhookDelivery,
+    WebhookDeliveryAttempt,
+    WebhookSubscription,
+)
 from integrations.scopes import Scope
 from integrations.services import token_create, token_revoke
 
@@ -127,3 +135,98 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(WebhookSubscription)
+class WebhookSubscriptionAdmin(admin.ModelAdmin):
+    """Integrations create subscriptions through the API (which shows the secret once); here they are
+    watched and paused. The secret is never a field of this page."""
+
+    list_display = ["id", "url", "token", "event_list", "is_active", "created_at"]
+    list_filter = ["is_active", "token__source"]
+    list_select_related = ["token"]
+    search_fields = ["url", "token__name"]
+    fields = ["token", "url", "events", "is_active", "created_at", "updated_at"]
+    readonly_fields = ["token", "url", "events", "created_at", "updated_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.display(description="events")
+    def event_list(self, subscription):
+        return ", ".join(subscription.events)
+
+    def save_model(self, request, obj, form, change):
+        from integrations.webhooks import webhook_subscription_update
+
+        webhook_subscription_update(subscription=obj, actor=request.user, is_active=obj.is_active)
+
+
+class WebhookDeliveryAttemptInline(admin.TabularInline):
+    model = WebhookDeliveryAttempt
+    fields = ["number", "attempted_at", "status_code", "duration_ms", "error"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(WebhookDelivery)
+class WebhookDeliveryAdmin(admin.ModelAdmin):
+    list_display = [
+        "id",
+        "event_type",
+        "subscription",
+        "status",
+        "attempt_count",
+        "next_attempt_at",
+        "created_at",
+    ]
+    list_filter = ["status", "event__type"]
+    list_select_related = ["subscription", "event"]
+    date_hierarchy = "created_at"
+    readonly_fields = [
+        "subscription",
+        "event",
+        "status",
+        "attempt_count",
+        "next_attempt_at",
+        "created_at",
+        "updated_at",
+        "finished_at",
+    ]
+    inlines = [WebhookDeliveryAttemptInline]
+    actions = ["redeliver"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="event", ordering="event__type")
+    def event_type(self, delivery):
+        return delivery.event.type
+
+    @admin.action(description="Redeliver selected deliveries (from the first attempt)")
+    def redeliver(self, request, queryset):
+        from config.errors import ApplicationError
+        from integrations.webhooks import webhook_delivery_redeliver
+
+        done = busy = 0
+        for delivery in queryset:
+            try:
+                webhook_delivery_redeliver(delivery=delivery, actor=request.user)
+            except ApplicationError:
+                busy += 1
+            else:
+                done += 1
+        message = f"Queued {done} deliveries again."
+        if busy:
+            message += f" {busy} being sent right now were left alone."
+        self.message_user(request, message)

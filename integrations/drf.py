@@ -123,8 +123,11 @@ _ERROR_TEXT = {
 
 
 def errors(*statuses: int) -> dict[int, OpenApiResponse]:
-    """OpenAPI responses for the error statuses an operation can answer (401/403/429 always)."""
-    chosen = sorted({401, 403, 429, *statuses})
+    """OpenAPI responses for the error statuses an operation can answer (400/401/403/429 always).
+
+    400 is always possible: query parameters (page_size, filters) are validated on every operation.
+    """
+    chosen = sorted({400, 401, 403, 429, *statuses})
     return {
         status: OpenApiResponse(
             ErrorSerializer,

@@ -10,8 +10,14 @@ from integrations.models import Event
 def event_emit(*, type: str, resource: dict) -> Event:
     """Record that ``resource`` (as the API shows it) changed; call inside the causing transaction.
 
-    Rolled back with it, so no event is ever sent for a change that did not
-    happen. Fan-out to webhook subscriptions happens in
-    ``integrations.webhooks`` (``deliveries_create_for``), after commit.
+    In the same transaction, a ``WebhookDelivery`` is created for every active
+    subscription listening to ``type`` (``integrations.webhooks.deliveries_create_for``),
+    and each is enqueued after commit. Rolled back with the change, so no event
+    is ever sent for a change that did not happen. Costs one query beyond the
+    insert when nobody subscribes; never waits for a receiver.
     """
-    return Event.objects.create(type=type, occurred_at=timezone.now(), resource=resource)
+    from integrations.webhooks import deliveries_create_for
+
+    event = Event.objects.create(type=type, occurred_at=timezone.now(), resource=resource)
+    deliveries_create_for(event)
+    return event

@@ -130,3 +130,115 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.occurred_at:%Y-%m-%d %H:%M:%S} {self.action} {self.target_type}:{self.target_id}"
+
+
+class WebhookSubscription(models.Model):
+    """An integration's request to be told, by a signed POST to ``url``, when one of ``events`` happens.
+
+    Owned by the integration token that created it (a recruiter may create one
+    for a token): a token sees and changes only its own subscriptions, and
+    nothing is sent for a revoked token.
+    """
+
+    token = models.ForeignKey(
+        IntegrationToken, on_delete=models.CASCADE, related_name="webhook_subscriptions"
+    )
+    url = models.URLField(max_length=2000, help_text="http(s) URL that receives the POSTs.")
+    events = models.JSONField(default=list, help_text="Event types sent to this URL.")
+    # Kept in usable form on purpose, unlike token secrets: signing a delivery
+    # (HMAC-SHA256) needs the secret itself, so a hash would be useless. It is
+    # returned once, at creation, and never shown by the API or the admin again.
+    secret = models.CharField(max_length=100, editable=False)
+    is_active = models.BooleanField(default=True, help_text="Inactive subscriptions receive nothing.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-id"]
+
+    def __str__(self) -> str:
+        return f"{self.url} ({', '.join(self.events)})"
+
+
+class WebhookDelivery(models.Model):
+    """One event on its way to one subscription: at most ``MAX_ATTEMPTS`` POSTs until one answers 2xx.
+
+    ``next_attempt_at`` is when a pending delivery is due; while ``sending`` it
+    is the end of the sender's lease, after which a sender that died is
+    assumed gone and the delivery may be claimed again.
+    """
+
+    MAX_ATTEMPTS = 8
+
+    class Status(models.TextChoices):
+        PENDING = "pending"
+        SENDING = "sending"
+        SUCCEEDED = "succeeded"
+        FAILED = "failed"
+
+    subscription = models.ForeignKey(WebhookSubscription, on_delete=models.CASCADE, related_name="deliveries")
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="webhook_deliveries")
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    attempt_count = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    finished_at = models.DateTimeField(
+        null=True, blank=True, help_text="When it succeeded or failed for good."
+    )
+
+    class Meta:
+        ordering = ["-id"]
+        verbose_name_plural = "webhook deliveries"
+        constraints = [
+            models.UniqueConstraint(fields=["subscription", "event"], name="webhook_delivery_once_per_event"),
+            models.CheckConstraint(
+                condition=Q(status__in=["pending", "sending", "succeeded", "failed"]),
+                name="webhook_delivery_status_known",
+            ),
+            models.CheckConstraint(
+                condition=Q(attempt_count__lte=8), name="webhook_delivery_attempts_bounded"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["succeeded", "failed"]) | Q(next_attempt_at__isnull=False),
+                name="webhook_delivery_open_has_next_attempt",
+            ),
+        ]
+        indexes = [
+            # The sweep's "due now" scan touches open deliveries only.
+            models.Index(
+                fields=["next_attempt_at"],
+                name="webhook_delivery_due_idx",
+                condition=Q(status__in=["pending", "sending"]),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"delivery {self.pk} of {self.event_id} ({self.status})"
+
+
+class WebhookDeliveryAttempt(models.Model):
+    """One POST of a delivery (or one refused before sending): what came back and how long it took.
+
+    ``error`` is written by the sender from a fixed set of phrases, never from
+    exception text, so it holds no URL query, header or secret.
+    """
+
+    delivery = models.ForeignKey(WebhookDelivery, on_delete=models.CASCADE, related_name="attempts")
+    number = models.PositiveSmallIntegerField(
+        help_text="1 for the first attempt since the last (re)delivery."
+    )
+    attempted_at = models.DateTimeField()
+    status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    duration_ms = models.PositiveIntegerField(default=0)
+    error = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["attempted_at", "id"]
+
+    def __str__(self) -> str:
+        return f"attempt {self.number} of delivery {self.delivery_id}"
+
+    @property
+    def succeeded(self) -> bool:
+        return self.status_code is not None and 200 <= self.status_code < 300

@@ -36,6 +36,17 @@ class CursorPage(CursorPagination):
             )
         return size
 
+    def decode_cursor(self, request):
+        from rest_framework.exceptions import NotFound
+
+        try:
+            return super().decode_cursor(request)
+        except NotFound:
+            # DRF answers 404 for a cursor it cannot read; it is bad input, so 400 at the parameter.
+            raise ApplicationError(
+                "invalid_cursor", "The cursor is not one this API gave out.", field=self.cursor_query_param
+            ) from None
+
 
 class UpdatedCursorPage(CursorPage):
     """Oldest change first: what incremental sync with ``updated_since`` walks through."""

@@ -20,7 +20,7 @@ class ApiRateThrottle(SimpleRateThrottle):
     def get_cache_key(self, request, view):
         token = getattr(request, "_api_token_for_throttle", None)
         if token is not None:
-            ident = f"token:{token.pk}"
+            ident = f"token:{token.prefix}"  # random per token, unlike ids reused by a fresh database
         elif getattr(request, "_api_user_for_throttle", None) is not None:
             ident = f"user:{request._api_user_for_throttle.pk}"
         else:

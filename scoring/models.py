@@ -159,6 +159,7 @@ class Shortlist(models.Model):
     min_coverage = models.FloatField(default=0.0)
     min_fit = models.FloatField(null=True, blank=True)
     stages = models.JSONField(default=list, blank=True, help_text="Stages included; empty for all.")
+    limit = models.PositiveIntegerField(null=True, blank=True, help_text="Keep the top N; empty for all.")
     tie_break = models.TextField(blank=True)
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING)
     error = models.TextField(blank=True)
@@ -171,6 +172,20 @@ class Shortlist(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(min_coverage__gte=0, min_coverage__lte=1),
+                name="shortlist_min_coverage_0_to_1",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(min_fit__isnull=True) | models.Q(min_fit__gte=0, min_fit__lte=100),
+                name="shortlist_min_fit_0_to_100",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(limit__isnull=True) | models.Q(limit__gte=1),
+                name="shortlist_limit_positive",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"shortlist {self.pk} of opening {self.opening_id}"

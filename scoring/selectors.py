@@ -1,12 +1,21 @@
-"""Reads of scoring results, shaped for pages and the API."""
+"""Reads of scoring results, shaped for pages and the API, filtered by who asks.
+
+Visibility follows ``hiring.roles.opening_ids_visible_to``: integration tokens
+and recruiters see every opening, committee members the openings they sit on.
+Whether someone may read scores at all is the API's scope check.
+"""
 
 from dataclasses import dataclass, field
+from datetime import datetime
 
 import numpy as np
+from django.db.models import QuerySet
 
-from hiring.models import Application
+from hiring.models import Application, Opening
+from hiring.roles import opening_ids_visible_to
 from scoring import engine
-from scoring.models import ApplicationScoreState, FitScore
+from scoring.models import ApplicationScoreState, FitScore, Shortlist, ShortlistEntry
+from scoring.serializers import application_fit_scores_prefetch, shortlist_entries_prefetch
 from scoring.services import rubric_matrices
 
 
@@ -29,6 +38,7 @@ class RoleFit:
     fit: float | None
     lower: float | None
     upper: float | None
+    standard_error: float | None
     coverage: float
     gated: bool
     below_bar: list[str]
@@ -88,6 +98,7 @@ def application_fit_report(*, application: Application) -> list[RoleFit]:
                 fit=score.fit,
                 lower=score.lower,
                 upper=score.upper,
+                standard_error=score.standard_error,
                 coverage=score.coverage,
                 gated=score.gated,
                 below_bar=score.below_bar,
@@ -97,3 +108,78 @@ def application_fit_report(*, application: Application) -> list[RoleFit]:
             )
         )
     return report
+
+
+@dataclass(frozen=True)
+class SkillEstimate:
+    area: str
+    estimate: float
+    standard_error: float
+    n_ratings: int
+
+
+@dataclass(frozen=True)
+class FitReport:
+    application: int
+    opening: int
+    scored: bool
+    computed_at: datetime | None
+    interval: float
+    roles: list[RoleFit]
+    estimates: list[SkillEstimate]
+
+
+def application_fit_detail(*, application: Application) -> FitReport:
+    """The fit report with the calibrated estimates of the assessed areas, in the rubric's area order."""
+    roles = application_fit_report(application=application)
+    areas = roles[0].breakdown if roles else []
+    return FitReport(
+        application=application.pk,
+        opening=application.opening_id,
+        scored=bool(roles),
+        computed_at=roles[0].computed_at if roles else None,
+        interval=0.8,
+        roles=roles,
+        estimates=[
+            SkillEstimate(area.area, area.estimate, area.standard_error, area.n_ratings)
+            for area in areas
+            if area.estimate is not None
+        ],
+    )
+
+
+def _visible(queryset: QuerySet, actor, opening_path: str) -> QuerySet:
+    opening_ids = opening_ids_visible_to(actor)
+    return queryset if opening_ids is None else queryset.filter(**{f"{opening_path}__in": opening_ids})
+
+
+def openings_visible_to(actor) -> QuerySet[Opening]:
+    return _visible(Opening.objects.all(), actor, "pk")
+
+
+def applications_visible_to(actor) -> QuerySet[Application]:
+    return _visible(Application.objects.select_related("opening"), actor, "opening_id")
+
+
+def fit_scores_visible_to(
+    actor, *, opening_id: int | None = None, updated_since: datetime | None = None
+) -> QuerySet[ApplicationScoreState]:
+    """One row per scored application the actor may see, loaded for the sync list (fixed queries)."""
+    states = _visible(
+        ApplicationScoreState.objects.filter(computed_at__isnull=False), actor, "application__opening_id"
+    )
+    if opening_id is not None:
+        states = states.filter(application__opening_id=opening_id)
+    if updated_since is not None:
+        states = states.filter(computed_at__gte=updated_since)
+    return application_fit_scores_prefetch(states)
+
+
+def shortlists_visible_to(actor, *, opening_id: int | None = None) -> QuerySet[Shortlist]:
+    shortlists = _visible(Shortlist.objects.select_related("role"), actor, "opening_id")
+    return shortlists if opening_id is None else shortlists.filter(opening_id=opening_id)
+
+
+def shortlist_entries(*, shortlist: Shortlist) -> QuerySet[ShortlistEntry]:
+    """A snapshot's entries with what the API shows of them (the caller has already seen the shortlist)."""
+    return shortlist_entries_prefetch(ShortlistEntry.objects.filter(shortlist=shortlist))

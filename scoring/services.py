@@ -9,6 +9,13 @@ so a new scorecard updates its candidate in milliseconds. Both lock the
 opening's row for their transaction, so batch and single recomputes of one
 opening never interleave, and both are idempotent: running them twice writes
 the same values.
+
+Both record a ``fit_scores.updated`` event in their transaction. A single
+recompute's event carries the application's fits as ``GET /api/v1/fit-scores/``
+lists them; a batch records ONE event for the whole opening (its id, the
+number of applications and ``computed_at``), not one per application, so a
+100,000-candidate batch costs one row: clients then page
+``/api/v1/fit-scores/?opening=<id>&updated_since=<computed_at>``.
 """
 
 from __future__ import annotations
@@ -19,16 +26,20 @@ import math
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from urllib.parse import urlencode
 
 import numpy as np
 from django.db import connection, transaction
 from django.db.models import F, Max, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
+from django.urls import reverse
 from django.utils import timezone
+from rest_framework.fields import DateTimeField
 
 from assessments.models import ProfileEntry, Scorecard
 from config.celery import enqueue_on_commit
 from hiring.models import Application, Opening
+from integrations.events import event_emit
 from scoring import engine
 from scoring.bulk import copy_into_temp_table, copy_text_into_temp_table, fetch_int_columns, upsert_columns
 from scoring.models import (
@@ -39,6 +50,7 @@ from scoring.models import (
     OpeningCalibration,
 )
 from scoring.reliability import area_agreement
+from scoring.serializers import ApplicationFitScoresSerializer, application_fit_scores_prefetch
 
 # Every rating of the opening's submitted scorecards: application, area, interviewer,
 # level (0 for "not assessed").
@@ -459,7 +471,23 @@ def opening_recompute(*, opening_id: int) -> int:
             inputs_us=inputs_us,
             now=now,
         )
+        _opening_scores_event(opening_id=opening_id, applications=len(application_ids), computed_at=now)
     return len(application_ids)
+
+
+def _opening_scores_event(*, opening_id: int, applications: int, computed_at: datetime) -> None:
+    """One ``fit_scores.updated`` event for a batch, pointing at the page of its changes (one query)."""
+    moment = DateTimeField().to_representation(computed_at)
+    query = urlencode({"opening": opening_id, "updated_since": moment})
+    event_emit(
+        type="fit_scores.updated",
+        resource={
+            "opening": opening_id,
+            "applications": applications,
+            "computed_at": moment,
+            "fit_scores_url": f"{reverse('api:fit-score-list')}?{query}",
+        },
+    )
 
 
 def opening_reliability_recompute(*, opening_id: int) -> int:
@@ -534,6 +562,9 @@ def application_recompute(*, application_id: int) -> bool:
             inputs_us=_microseconds([inputs_at.get(application_id)]),
             now=timezone.now(),
         )
+        states = ApplicationScoreState.objects.filter(application_id=application_id)
+        state = application_fit_scores_prefetch(states)
+        event_emit(type="fit_scores.updated", resource=ApplicationFitScoresSerializer(state.get()).data)
     return True
 
 

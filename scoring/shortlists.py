@@ -4,6 +4,8 @@ A shortlist is created pending with its parameters (role, order, filters),
 then built by a task: stale scores of the opening are recomputed first, the
 candidates are ranked by the engine and the entries saved. Once ready, a
 shortlist never changes, so a committee reviews a list that does not move.
+Completion is announced with a ``shortlist.ready`` event (the shortlist as the
+API shows it), recorded in the transaction that saves the entries.
 """
 
 import numpy as np
@@ -13,8 +15,10 @@ from django.utils import timezone
 from config.celery import enqueue_on_commit
 from config.errors import ApplicationError
 from hiring.models import Application, Opening
+from integrations.events import event_emit
 from scoring import engine, services
 from scoring.models import FitScore, Shortlist, ShortlistEntry
+from scoring.serializers import ShortlistSerializer
 
 TIE_BREAK = {
     Shortlist.OrderBy.FIT: "Ties on fit are broken by the lower bound of the 80% interval, then by coverage, "
@@ -32,8 +36,13 @@ def shortlist_create(
     min_coverage: float = 0.0,
     min_fit: float | None = None,
     stages: list[str] | None = None,
+    limit: int | None = None,
 ) -> Shortlist:
-    """Record a pending shortlist for the opening's role and enqueue its build (on commit)."""
+    """Record a pending shortlist for the opening's role and enqueue its build (on commit).
+
+    ``limit`` keeps the top N after ranking (all when empty). Bad parameters
+    raise ApplicationError at their field and record nothing.
+    """
     if order_by not in Shortlist.OrderBy.values:
         raise ApplicationError("invalid_order", "Order by 'fit' or 'lower'.", field="order_by")
     if not 0 <= min_coverage <= 1:
@@ -43,6 +52,8 @@ def shortlist_create(
     unknown = sorted(set(stages or []) - set(Application.Stage.values))
     if unknown:
         raise ApplicationError("invalid_filter", f"Unknown stage(s): {', '.join(unknown)}.", field="stages")
+    if limit is not None and limit < 1:
+        raise ApplicationError("invalid_limit", "Limit is a whole number from 1.", field="limit")
     with transaction.atomic():
         shortlist = Shortlist.objects.create(
             opening=opening,
@@ -50,7 +61,8 @@ def shortlist_create(
             order_by=order_by,
             min_coverage=min_coverage,
             min_fit=min_fit,
-            stages=sorted(stages or []),
+            stages=sorted(set(stages or [])),
+            limit=limit,
             tie_break=TIE_BREAK[order_by],
             created_by=user,
         )
@@ -106,6 +118,8 @@ def shortlist_build(*, shortlist_id: int) -> int:
             np.array([application_id for application_id, _ in candidates], dtype=np.int64),
             by=shortlist.order_by,
         )
+        if shortlist.limit is not None:
+            order = order[: shortlist.limit]
         ShortlistEntry.objects.filter(shortlist=shortlist).delete()
         ShortlistEntry.objects.bulk_create(
             ShortlistEntry(
@@ -127,7 +141,22 @@ def shortlist_build(*, shortlist_id: int) -> int:
             for rank, index in enumerate(order.tolist(), start=1)
         )
         shortlist.status = Shortlist.Status.READY
-        shortlist.entry_count = len(candidates)
+        shortlist.entry_count = len(order)
+        shortlist.error = ""
         shortlist.completed_at = timezone.now()
-        shortlist.save(update_fields=["status", "entry_count", "completed_at"])
-    return len(candidates)
+        shortlist.save(update_fields=["status", "entry_count", "error", "completed_at"])
+        event_emit(type="shortlist.ready", resource=ShortlistSerializer(shortlist).data)
+    return shortlist.entry_count
+
+
+def shortlist_fail(*, shortlist_id: int, error: str) -> bool:
+    """Mark a pending shortlist failed (its build gave up); returns False when it is gone or not pending.
+
+    A ready shortlist is never marked failed, so a late failure of a redelivered
+    build cannot spoil a snapshot another run completed.
+    """
+    with transaction.atomic():
+        updated = Shortlist.objects.filter(pk=shortlist_id, status=Shortlist.Status.PENDING).update(
+            status=Shortlist.Status.FAILED, error=error[:2000], completed_at=timezone.now()
+        )
+    return bool(updated)

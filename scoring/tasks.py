@@ -65,9 +65,30 @@ def stale_scores_sweep(limit: int = 500) -> int:
     return done
 
 
-@shared_task(name="scoring.shortlist_build", acks_late=True, time_limit=600, soft_time_limit=540, **RETRY)
-def shortlist_build(shortlist_id: int) -> int:
-    """Rank the shortlist's candidates into its snapshot; a shortlist already built is left as it is."""
-    from scoring.shortlists import shortlist_build as build
+FAILED_MESSAGE = "The build failed; create the shortlist again."
 
-    return build(shortlist_id=shortlist_id)
+
+@shared_task(
+    name="scoring.shortlist_build", bind=True, acks_late=True, time_limit=600, soft_time_limit=540, **RETRY
+)
+def shortlist_build(self, shortlist_id: int) -> int:
+    """Rank the shortlist's candidates into its snapshot; a shortlist already built is left as it is.
+
+    When the build gives up (an error that is not retried, or the last retry of
+    a database error) the shortlist is marked failed with the reason, so an API
+    client polling its status learns the outcome instead of waiting forever.
+    """
+    from scoring.shortlists import shortlist_build as build
+    from scoring.shortlists import shortlist_fail
+
+    try:
+        return build(shortlist_id=shortlist_id)
+    except Exception as error:
+        if not isinstance(error, DatabaseError) or self.request.retries >= self.max_retries:
+            logger.exception("Shortlist %s could not be built.", shortlist_id)
+            try:
+                # The details stay in the log: API clients see a sentence, not internals.
+                shortlist_fail(shortlist_id=shortlist_id, error=FAILED_MESSAGE)
+            except DatabaseError:
+                logger.warning("Could not mark shortlist %s failed; it stays pending.", shortlist_id)
+        raise

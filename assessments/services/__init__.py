@@ -1,5 +1,11 @@
-"""Writes for assessments: rubrics (load, fork, lock) and scorecards (draft, submit, amend)."""
+"""Writes for assessments: rubrics (load, fork, lock), scorecards (draft, submit, amend), imports."""
 
+from assessments.services.greenhouse import (
+    GreenhouseAttribute,
+    GreenhouseImport,
+    GreenhouseQuestion,
+    greenhouse_scorecard_import,
+)
 from assessments.services.rubrics import (
     RUBRICS_DIR,
     rubric_files,
@@ -10,7 +16,9 @@ from assessments.services.rubrics import (
 )
 from assessments.services.scorecards import (
     RatingInput,
+    api_rating_field,
     scorecard_amend,
+    scorecard_record,
     scorecard_save_draft,
     scorecard_submit,
     scorecard_validate_complete,
@@ -18,13 +26,19 @@ from assessments.services.scorecards import (
 
 __all__ = [
     "RUBRICS_DIR",
+    "GreenhouseAttribute",
+    "GreenhouseImport",
+    "GreenhouseQuestion",
     "RatingInput",
+    "api_rating_field",
+    "greenhouse_scorecard_import",
     "rubric_files",
     "rubric_load",
     "rubric_version_ensure_editable",
     "rubric_version_fork",
     "rubric_version_lock",
     "scorecard_amend",
+    "scorecard_record",
     "scorecard_save_draft",
     "scorecard_submit",
     "scorecard_validate_complete",

@@ -9,24 +9,30 @@ Rules enforced here (and backed by database constraints):
 * a submitted scorecard is read-only: a second submit or a draft edit is
   refused, and changes go through ``scorecard_amend`` with a reason;
 * every submission and amendment is kept as a ``ScorecardRevision``;
-* submitting or amending enqueues the recompute of the application's scores
-  after the transaction commits.
+* submitting or amending records a ``scorecard.submitted`` /
+  ``scorecard.amended`` event (the outbox webhooks are sent from) in the same
+  transaction, with the scorecard as the API shows it to an integration, and
+  enqueues the recompute of the application's scores after it commits.
 
 Each function is one transaction; bad input raises ``ApplicationError`` with
 the offending field(s) and writes nothing.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from assessments.models import Rating, Recommendation, Scorecard, ScorecardRevision
+from assessments.representations import scorecard_resource, scorecard_resource_queryset
 from assessments.services.rubrics import rubric_version_lock
 from config.celery import enqueue_on_commit
 from config.errors import ApplicationError
 from hiring.models import Assignment, Interview
-from hiring.roles import is_recruiter
+from hiring.roles import is_integration, is_recruiter
+from integrations.audit import audit_record
+from integrations.events import event_emit
 
 MAX_EVIDENCE_CHARS = 10_000
 MAX_SUMMARY_CHARS = 10_000
@@ -43,9 +49,19 @@ class RatingInput:
     evidence: str = ""
 
 
-def rating_field(area_key: str) -> str:
-    """The input name that errors about an area's rating refer to."""
+# Names the input an error about an area's rating refers to; ``part`` is
+# "area" (the area itself), "level" or "evidence".
+FieldName = Callable[[str, str], str]
+
+
+def rating_field(area_key: str, part: str = "level") -> str:
+    """The web form's input name for an area's rating (one input per area)."""
     return f"rating_{area_key}"
+
+
+def api_rating_field(area_key: str, part: str = "level") -> str:
+    """The API's dotted path, e.g. ``ratings.communication.level``."""
+    return f"ratings.{area_key}" if part == "area" else f"ratings.{area_key}.{part}"
 
 
 def _focus_areas(interview: Interview) -> dict:
@@ -53,26 +69,32 @@ def _focus_areas(interview: Interview) -> dict:
 
 
 def _validate_content(
-    *, interview: Interview, recommendation: str, summary: str, ratings: list[RatingInput], complete: bool
+    *,
+    interview: Interview,
+    recommendation: str,
+    summary: str,
+    ratings: list[RatingInput],
+    complete: bool,
+    field_name: FieldName = rating_field,
 ) -> None:
     focus = _focus_areas(interview)
     errors: dict[str, str] = {}
     seen: set[str] = set()
     for rating in ratings:
-        field = rating_field(rating.area_key)
-        if rating.area_key not in focus:
-            errors[field] = f"'{rating.area_key}' is not one of this interview's focus areas."
-        elif rating.area_key in seen:
-            errors[field] = "This area is rated twice."
+        key = rating.area_key
+        if key not in focus:
+            errors[field_name(key, "area")] = f"'{key}' is not one of this interview's focus areas."
+        elif key in seen:
+            errors[field_name(key, "area")] = "This area is rated twice."
         elif rating.level is not None and (
             isinstance(rating.level, bool) or not isinstance(rating.level, int) or not 1 <= rating.level <= 5
         ):
-            errors[field] = "Choose a level from 1 to 5, or mark the area as not assessed."
+            errors[field_name(key, "level")] = "Choose a level from 1 to 5, or mark the area as not assessed."
         elif rating.level is not None and rating.not_assessed:
-            errors[field] = "Give a level or mark the area as not assessed, not both."
+            errors[field_name(key, "level")] = "Give a level or mark the area as not assessed, not both."
         elif len(rating.evidence) > MAX_EVIDENCE_CHARS:
-            errors[field] = f"Evidence is limited to {MAX_EVIDENCE_CHARS} characters."
-        seen.add(rating.area_key)
+            errors[field_name(key, "evidence")] = f"Evidence is limited to {MAX_EVIDENCE_CHARS} characters."
+        seen.add(key)
     if recommendation and recommendation not in Recommendation.values:
         errors["recommendation"] = "Choose one of strong no, no, yes or strong yes."
     if len(summary) > MAX_SUMMARY_CHARS:
@@ -80,8 +102,9 @@ def _validate_content(
     if complete:
         answered = {r.area_key for r in ratings if r.level is not None or r.not_assessed}
         for key, area in focus.items():
-            if key not in answered and rating_field(key) not in errors:
-                errors[rating_field(key)] = f"Rate {area.name} or mark it as not assessed."
+            flagged = any(field_name(key, part) in errors for part in ("area", "level", "evidence"))
+            if key not in answered and not flagged:
+                errors[field_name(key, "level")] = f"Rate {area.name} or mark it as not assessed."
         if not recommendation and "recommendation" not in errors:
             errors["recommendation"] = "Give an overall recommendation."
     if errors:
@@ -148,17 +171,29 @@ def _recompute_enqueue(interview: Interview) -> None:
 
 
 def scorecard_save_draft(
-    *, interview: Interview, user, recommendation: str = "", summary: str = "", ratings: list[RatingInput]
+    *,
+    interview: Interview,
+    user,
+    recommendation: str = "",
+    summary: str = "",
+    ratings: list[RatingInput],
+    field_name: FieldName = rating_field,
 ) -> Scorecard:
     """Create or update the user's draft for an interview; incomplete drafts are fine.
 
     Errors: ``not_assigned`` (404), ``scorecard_submitted`` (409) once
     submitted, ``scorecard_invalid`` (400) for ratings outside the scale or
-    areas outside the interview's focus.
+    areas outside the interview's focus. ``field_name`` names the fields in
+    errors (the web form's by default, ``api_rating_field`` for the API).
     """
     _assignment_or_error(interview=interview, user=user)
     _validate_content(
-        interview=interview, recommendation=recommendation, summary=summary, ratings=ratings, complete=False
+        interview=interview,
+        recommendation=recommendation,
+        summary=summary,
+        ratings=ratings,
+        complete=False,
+        field_name=field_name,
     )
     with transaction.atomic():
         scorecard = _locked_scorecard(interview=interview, user=user, create=True)
@@ -193,7 +228,7 @@ def _locked_scorecard(*, interview: Interview, user, create: bool) -> Scorecard:
     return scorecard
 
 
-def scorecard_validate_complete(*, scorecard: Scorecard) -> None:
+def scorecard_validate_complete(*, scorecard: Scorecard, field_name: FieldName = rating_field) -> None:
     """Raise ``scorecard_incomplete`` naming each missing field, as a submit would; writes nothing."""
     _validate_content(
         interview=scorecard.interview,
@@ -201,13 +236,20 @@ def scorecard_validate_complete(*, scorecard: Scorecard) -> None:
         summary=scorecard.summary,
         ratings=_inputs_from(scorecard),
         complete=True,
+        field_name=field_name,
     )
 
 
-def scorecard_submit(*, scorecard: Scorecard, user) -> Scorecard:
+def _event_emit(*, type: str, scorecard: Scorecard) -> None:
+    # The resource as the API shows it to an integration token: every submitted scorecard in full.
+    event_emit(type=type, resource=scorecard_resource(scorecard_resource_queryset().get(pk=scorecard.pk)))
+
+
+def scorecard_submit(*, scorecard: Scorecard, user, field_name: FieldName = rating_field) -> Scorecard:
     """Submit a draft as it stands: every focus area rated or not assessed, a recommendation given.
 
-    Errors: ``not_assigned`` (404) for anyone but its interviewer,
+    Records a ``scorecard.submitted`` event in the same transaction. Errors:
+    ``not_assigned`` (404) for anyone but its interviewer,
     ``scorecard_already_submitted`` (409) on a second submit,
     ``scorecard_incomplete`` (400) naming each missing field.
     """
@@ -226,6 +268,7 @@ def scorecard_submit(*, scorecard: Scorecard, user) -> Scorecard:
             summary=scorecard.summary,
             ratings=_inputs_from(scorecard),
             complete=True,
+            field_name=field_name,
         )
         now = timezone.now()
         scorecard.status = Scorecard.Status.SUBMITTED
@@ -234,7 +277,62 @@ def scorecard_submit(*, scorecard: Scorecard, user) -> Scorecard:
         scorecard.full_clean()
         scorecard.save()
         _revision_create(scorecard=scorecard, user=user, reason="", at=now)
+        _event_emit(type="scorecard.submitted", scorecard=scorecard)
         _recompute_enqueue(interview)
+    return scorecard
+
+
+def scorecard_record(
+    *,
+    interview: Interview,
+    interviewer,
+    recommendation: str,
+    summary: str,
+    ratings: list[RatingInput],
+    submit: bool,
+    actor=None,
+    field_name: FieldName = api_rating_field,
+) -> Scorecard:
+    """Save ``interviewer``'s scorecard for an interview in one go, and submit it unless ``submit`` is False.
+
+    What the API does on an interviewer's behalf: the draft save and the
+    submit are one transaction, so a refused submit leaves nothing written.
+    ``actor`` (an integration principal) is written to the audit log.
+
+    Errors: ``not_assigned`` (400, field ``interviewer``) when the interviewer
+    is not assigned to the interview; ``already_submitted`` (409) once their
+    scorecard is submitted; ``scorecard_invalid``/``scorecard_incomplete``
+    (400) at the fields named by ``field_name``.
+    """
+    if not Assignment.objects.filter(interview=interview, interviewer=interviewer).exists():
+        raise ApplicationError(
+            "not_assigned", "This interviewer is not assigned to the interview.", field="interviewer"
+        )
+    with transaction.atomic():
+        existing = _locked_scorecard(interview=interview, user=interviewer, create=False)
+        if existing is not None and existing.is_submitted:
+            raise ApplicationError(
+                "already_submitted",
+                "This interviewer's scorecard for the interview is already submitted; amend it instead.",
+                status_code=409,
+            )
+        scorecard = scorecard_save_draft(
+            interview=interview,
+            user=interviewer,
+            recommendation=recommendation,
+            summary=summary,
+            ratings=ratings,
+            field_name=field_name,
+        )
+        if submit:
+            scorecard = scorecard_submit(scorecard=scorecard, user=interviewer, field_name=field_name)
+        if actor is not None and is_integration(actor):
+            audit_record(
+                actor=actor,
+                action="scorecard.submitted" if submit else "scorecard.draft_saved",
+                target=scorecard,
+                details={"interviewer": interviewer.pk, "interview": interview.pk},
+            )
     return scorecard
 
 
@@ -254,12 +352,16 @@ def scorecard_amend(
     summary: str,
     ratings: list[RatingInput],
     expected_revision: int | None = None,
+    actor=None,
+    field_name: FieldName = rating_field,
 ) -> Scorecard:
     """Change a submitted scorecard, with a reason; the previous version stays in the history.
 
-    Its interviewer or a recruiter may amend. ``expected_revision``, when
-    given, guards against amending on top of someone else's amendment made
-    meanwhile (``scorecard_changed``, 409). Errors otherwise:
+    Its interviewer or a recruiter may amend (``user``, recorded in the
+    history). ``expected_revision``, when given, guards against amending on
+    top of someone else's amendment made meanwhile (``scorecard_changed``,
+    409). Records a ``scorecard.amended`` event in the same transaction, and
+    an audit entry when ``actor`` is an integration. Errors otherwise:
     ``not_assigned`` (404), ``scorecard_not_submitted`` (409),
     ``amend_reason_required`` (400), ``scorecard_incomplete``/``scorecard_invalid`` (400).
     """
@@ -295,6 +397,7 @@ def scorecard_amend(
             summary=summary,
             ratings=ratings,
             complete=True,
+            field_name=field_name,
         )
         now = timezone.now()
         scorecard.recommendation = recommendation
@@ -305,5 +408,13 @@ def scorecard_amend(
         scorecard.save()
         _ratings_replace(scorecard=scorecard, interview=interview, ratings=ratings)
         _revision_create(scorecard=scorecard, user=user, reason=reason, at=now)
+        _event_emit(type="scorecard.amended", scorecard=scorecard)
+        if actor is not None and is_integration(actor):
+            audit_record(
+                actor=actor,
+                action="scorecard.amended",
+                target=scorecard,
+                details={"revision": scorecard.revision, "reason": reason},
+            )
         _recompute_enqueue(interview)
     return scorecard

@@ -43,3 +43,31 @@ def scored_opening(rubric_version, django_capture_on_commit_callbacks):
         return opening, applications, lenient, neutral
 
     return build
+
+
+@pytest.fixture
+def api_personas(session_client, token_client, recruiter, committee_member, interviewer, outsider):
+    """``api_personas(opening)``: an API client per persona, keyed by name, for permission matrices.
+
+    ``committee_member`` sits on ``opening``; ``other_committee`` on another opening only;
+    ``no_role`` is signed in without any group; ``anonymous`` sends no credentials.
+    """
+    from rest_framework.test import APIClient
+
+    def make(opening, *, scopes=("scores:read", "shortlists:read", "shortlists:write")):
+        opening.committee.add(committee_member)
+        other_committee = UserFactory(username="cody_other_committee", groups=["hiring committee"])
+        OpeningFactory(title="Another opening", committee=[other_committee])
+        return {
+            "token": token_client(scopes),
+            "token_without_scope": token_client(["candidates:read"]),
+            "recruiter": session_client(recruiter),
+            "committee_member": session_client(committee_member),
+            "other_committee": session_client(other_committee),
+            "interviewer": session_client(interviewer),
+            "outsider": session_client(outsider),
+            "no_role": session_client(UserFactory(username="nora_no_role")),
+            "anonymous": APIClient(),
+        }
+
+    return make

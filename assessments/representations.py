@@ -1,0 +1,67 @@
+"""The JSON a scorecard is shown as: API responses and webhook events share this one rendering.
+
+Plain Python (no DRF), so services can put it into ``event_emit`` inside their
+transaction. Who may see a scorecard at all is decided before (selectors);
+whoever may see one sees all of it.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.db.models import Prefetch, QuerySet
+from django.utils import timezone
+
+from assessments.models import Rating, Scorecard
+
+
+def scorecard_resource_queryset() -> QuerySet[Scorecard]:
+    """Scorecards with what ``scorecard_resource`` reads: two queries for any number of them."""
+    return Scorecard.objects.select_related("interviewer", "interview__application").prefetch_related(
+        Prefetch("ratings", queryset=Rating.objects.select_related("area").order_by("area__order", "pk"))
+    )
+
+
+def _iso(value: datetime | None) -> str | None:
+    # As DRF's DateTimeField renders it: in the current time zone, UTC as "Z".
+    if value is None:
+        return None
+    text = timezone.localtime(value).isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+
+def scorecard_resource(scorecard: Scorecard) -> dict:
+    """A scorecard as the API shows it; JSON-safe. Load it with ``scorecard_resource_queryset``."""
+    interviewer = scorecard.interviewer
+    application = scorecard.interview.application
+    return {
+        "id": scorecard.pk,
+        "interview": scorecard.interview_id,
+        "application": application.pk,
+        "opening": application.opening_id,
+        "candidate": application.candidate_id,
+        "interviewer": {
+            "id": interviewer.pk,
+            "email": interviewer.email,
+            "name": interviewer.get_full_name() or interviewer.get_username(),
+        },
+        "rubric_version": scorecard.rubric_version_id,
+        "status": scorecard.status,
+        "recommendation": scorecard.recommendation or None,
+        "summary": scorecard.summary,
+        "revision": scorecard.revision,
+        "ratings": [
+            {
+                "area": rating.area.key,
+                "area_name": rating.area.name,
+                "level": rating.level,
+                "not_assessed": rating.not_assessed,
+                "evidence": rating.evidence,
+            }
+            for rating in scorecard.ratings.all()
+        ],
+        "created_at": _iso(scorecard.created_at),
+        "updated_at": _iso(scorecard.updated_at),
+        "submitted_at": _iso(scorecard.submitted_at),
+        "amended_at": _iso(scorecard.amended_at),
+    }

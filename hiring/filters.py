@@ -1,0 +1,129 @@
+"""Query filters for the hiring API lists (django-filter); invalid values are 400 at their parameter."""
+
+import datetime as dt
+
+from django import forms
+from django.db.models import Exists, OuterRef
+from django_filters import rest_framework as filters
+from django_filters.fields import IsoDateTimeField
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+
+from hiring.models import Application, Candidate, Decision, Interview, Opening
+
+UPDATED_SINCE_HELP = "Only records changed at or after this ISO 8601 datetime (oldest change first)."
+MAX_ID = 2**63 - 1  # ids are PostgreSQL bigints
+
+
+class UtcIsoDateTimeField(IsoDateTimeField):
+    """An ISO 8601 datetime, converted to UTC: PostgreSQL refuses offsets beyond ±15:59."""
+
+    def to_python(self, value):
+        parsed = super().to_python(value)
+        if parsed is None:
+            return None
+        try:
+            return parsed.astimezone(dt.UTC)
+        except (OverflowError, ValueError):
+            raise forms.ValidationError("Enter a datetime within years 1-9999.", code="invalid") from None
+
+
+class SinceFilter(filters.IsoDateTimeFilter):
+    field_class = UtcIsoDateTimeField
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class IdFilter(filters.NumberFilter):
+    """A record id: a whole number (not 2.5, not 1e9)."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", MAX_ID)
+        super().__init__(*args, **kwargs)
+
+
+class OpeningFilter(filters.FilterSet):
+    role = filters.CharFilter(field_name="role__key", help_text="Role key, e.g. ml_engineer.")
+    status = filters.ChoiceFilter(choices=Opening.Status.choices)
+    updated_since = SinceFilter(field_name="updated_at", lookup_expr="gte", help_text=UPDATED_SINCE_HELP)
+
+    class Meta:
+        model = Opening
+        fields = ["role", "status", "updated_since"]
+
+
+class CandidateFilter(filters.FilterSet):
+    source = filters.CharFilter(help_text="Where the record came from: 'manual' or the ATS's name.")
+    external_id = filters.CharFilter(help_text="The ATS's id (combine with source).")
+    opening = IdFilter(method="filter_opening", help_text="Candidates who applied to this opening.")
+    role = filters.CharFilter(
+        method="filter_role", help_text="Candidates who applied to an opening for this role."
+    )
+    updated_since = SinceFilter(field_name="updated_at", lookup_expr="gte", help_text=UPDATED_SINCE_HELP)
+
+    class Meta:
+        model = Candidate
+        fields = ["source", "external_id", "opening", "role", "updated_since"]
+
+    # Exists, not a join: a candidate with several matching applications is listed once.
+    def filter_opening(self, queryset, name, value):
+        return queryset.filter(Exists(Application.objects.filter(candidate=OuterRef("pk"), opening_id=value)))
+
+    def filter_role(self, queryset, name, value):
+        return queryset.filter(
+            Exists(Application.objects.filter(candidate=OuterRef("pk"), opening__role__key=value))
+        )
+
+
+class ApplicationFilter(filters.FilterSet):
+    stage = filters.ChoiceFilter(choices=Application.Stage.choices)
+    role = filters.CharFilter(field_name="opening__role__key", help_text="Role key of the opening.")
+    opening = IdFilter(field_name="opening_id")
+    candidate = IdFilter(field_name="candidate_id")
+    source = filters.CharFilter()
+    external_id = filters.CharFilter()
+    updated_since = SinceFilter(field_name="updated_at", lookup_expr="gte", help_text=UPDATED_SINCE_HELP)
+
+    class Meta:
+        model = Application
+        fields = ["stage", "role", "opening", "candidate", "source", "external_id", "updated_since"]
+
+
+class InterviewFilter(filters.FilterSet):
+    application = IdFilter(field_name="application_id")
+    opening = IdFilter(field_name="application__opening_id")
+    role = filters.CharFilter(
+        field_name="application__opening__role__key", help_text="Role key of the opening."
+    )
+    stage = filters.ChoiceFilter(field_name="application__stage", choices=Application.Stage.choices)
+    kind = filters.ChoiceFilter(choices=Interview.Kind.choices)
+    scheduled_after = SinceFilter(field_name="scheduled_at", lookup_expr="gte")
+    scheduled_before = SinceFilter(field_name="scheduled_at", lookup_expr="lt")
+
+    class Meta:
+        model = Interview
+        fields = ["application", "opening", "role", "stage", "kind", "scheduled_after", "scheduled_before"]
+
+
+class DecisionFilter(filters.FilterSet):
+    opening = IdFilter(field_name="application__opening_id")
+    application = IdFilter(field_name="application_id")
+    role = filters.CharFilter(
+        field_name="application__opening__role__key", help_text="Role key of the opening."
+    )
+    outcome = filters.ChoiceFilter(choices=Decision.Outcome.choices)
+    # Decisions are never edited, so "changed since" and "decided since" are the same question.
+    decided_since = SinceFilter(
+        field_name="decided_at", lookup_expr="gte", help_text="Only decisions recorded at or after this time."
+    )
+    updated_since = SinceFilter(
+        field_name="decided_at",
+        lookup_expr="gte",
+        help_text="Same as decided_since (decisions never change).",
+    )
+
+    class Meta:
+        model = Decision
+        fields = ["opening", "application", "role", "outcome", "decided_since", "updated_since"]

@@ -1,0 +1,130 @@
+import hashlib
+import io
+
+import pytest
+from django.core.management import call_command
+
+from integrations.models import AuditEvent, IntegrationToken
+from integrations.services import token_create, token_revoke
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_token_is_stored_only_as_its_hash():
+    token, secret = token_create(name="Greenhouse", source="greenhouse", scopes=["roles:read"])
+
+    stored = IntegrationToken.objects.get(pk=token.pk)
+    assert secret.startswith("dsk_")
+    assert len(secret) > 40
+    assert stored.token_hash == hashlib.sha256(secret.encode()).hexdigest()
+    assert secret not in str(IntegrationToken.objects.filter(pk=token.pk).values().first())
+    assert AuditEvent.objects.filter(action="token.created", target_id=str(token.pk)).exists()
+
+
+def test_an_unknown_scope_is_refused_at_the_field():
+    from config.errors import ApplicationError
+
+    with pytest.raises(ApplicationError) as caught:
+        token_create(name="x", source="greenhouse", scopes=["everything:write"])
+
+    assert (caught.value.code, caught.value.field) == ("unknown_scope", "scopes")
+    assert not IntegrationToken.objects.exists()
+
+
+def test_the_command_prints_the_secret_once_and_it_works(client):
+    out, err = io.StringIO(), io.StringIO()
+
+    call_command(
+        "create_integration_token", "Lever", "--source", "lever", "--scope", "read", stdout=out, stderr=err
+    )
+
+    secret = out.getvalue().strip()
+    assert "cannot be shown again" in err.getvalue()
+    response = client.get("/api/v1/roles/", HTTP_AUTHORIZATION=f"Bearer {secret}")
+    assert response.status_code == 200
+    assert IntegrationToken.objects.get().last_used_at is not None
+
+
+def test_a_token_reads_within_its_scopes_and_gets_403_outside_them(token_client):
+    client = token_client(["openings:read"])
+
+    response = client.get("/api/v1/roles/")
+
+    assert response.status_code == 403
+    assert response.json() == {"code": "missing_scope", "detail": "This needs the 'roles:read' scope."}
+
+
+@pytest.mark.parametrize(
+    "header", ["Bearer dsk_not-a-real-token", "Bearer", "Bearer a b", "Bearer \u00e9t\u00e9"]
+)
+def test_a_bad_or_missing_token_is_401_with_a_bearer_challenge(client, header):
+    response = client.get("/api/v1/roles/", HTTP_AUTHORIZATION=header)
+
+    assert response.status_code == 401
+    assert response["WWW-Authenticate"].startswith("Bearer")
+    assert response.json()["code"] in {"authentication_failed", "not_authenticated"}
+
+
+def test_a_revoked_token_is_rejected_and_the_revocation_audited(token_client, recruiter):
+    client = token_client(["roles:read"])
+    assert client.get("/api/v1/roles/").status_code == 200
+
+    token_revoke(token=client.token, actor=recruiter)
+
+    assert client.get("/api/v1/roles/").status_code == 401
+    event = AuditEvent.objects.get(action="token.revoked")
+    assert (event.actor_user, event.target_id) == (recruiter, str(client.token.pk))
+
+
+def test_every_answer_carries_the_rate_limit_and_429_says_when_to_retry(token_client, settings):
+    settings.API_RATE_LIMIT = "3/min"
+    client = token_client(["openings:read"])
+
+    answers = [client.get("/api/v1/rubric-versions/") for _ in range(4)]
+
+    assert [a.status_code for a in answers] == [403, 403, 403, 429]
+    assert [a["X-RateLimit-Remaining"] for a in answers] == ["2", "1", "0", "0"]
+    assert all(a["X-RateLimit-Limit"] == "3" for a in answers)
+    assert int(answers[-1]["Retry-After"]) > 0
+    assert answers[-1].json()["code"] == "throttled"
+
+
+def test_an_oversized_body_is_413_before_anything_reads_it(token_client, settings):
+    settings.API_MAX_BODY_BYTES = 100
+    client = token_client(["roles:read"])
+
+    response = client.post("/api/v1/roles/", {"padding": "x" * 200}, format="json")
+
+    assert response.status_code == 413
+    assert response.json()["code"] == "body_too_large"
+
+
+def test_a_method_an_endpoint_does_not_serve_is_405(token_client):
+    client = token_client(["roles:read"])
+
+    assert client.post("/api/v1/rubric-versions/", {}, format="json").status_code == 405
+
+
+def test_the_admin_shows_a_new_tokens_secret_once(admin_client):
+    response = admin_client.post(
+        "/admin/integrations/integrationtoken/add/",
+        {"name": "Ashby", "source": "ashby", "scopes": ["roles:read", "scores:read"]},
+    )
+
+    assert response.status_code == 200
+    secret = response.context["secret"]
+    token = IntegrationToken.objects.get()
+    assert token.token_hash == hashlib.sha256(secret.encode()).hexdigest()
+    assert token.scopes == ["roles:read", "scores:read"]
+    page = admin_client.get(f"/admin/integrations/integrationtoken/{token.pk}/change/")
+    assert secret not in page.content.decode()
+
+
+def test_the_schema_and_the_docs_are_served_without_a_cdn(client):
+    schema = client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
+    docs = client.get("/api/docs/")
+
+    assert schema.status_code == 200
+    assert "IntegrationToken" in schema.json()["components"]["securitySchemes"]
+    assert docs.status_code == 200
+    assert "cdn" not in docs.content.decode().lower()
