@@ -52,6 +52,7 @@ from integrations.drf import (
     ApiView,
     errors,
 )
+from integrations.filters import IdFilter, SinceFilter
 from integrations.pagination import UpdatedCursorPage
 
 
@@ -385,14 +386,14 @@ class ScorecardSerializer(serializers.Serializer):
 
 
 class ScorecardFilter(filters.FilterSet):
-    application = filters.NumberFilter(field_name="interview__application_id", help_text="Application id.")
-    interview = filters.NumberFilter(field_name="interview_id", help_text="Interview id.")
-    opening = filters.NumberFilter(field_name="interview__application__opening_id", help_text="Opening id.")
+    application = IdFilter(field_name="interview__application_id", help_text="Application id.")
+    interview = IdFilter(field_name="interview_id", help_text="Interview id.")
+    opening = IdFilter(field_name="interview__application__opening_id", help_text="Opening id.")
     interviewer = filters.CharFilter(
         field_name="interviewer__email", lookup_expr="iexact", help_text="The interviewer's email."
     )
     status = filters.ChoiceFilter(choices=Scorecard.Status.choices)
-    updated_since = filters.IsoDateTimeFilter(
+    updated_since = SinceFilter(
         field_name="updated_at",
         lookup_expr="gte",
         help_text="Only scorecards changed at or after this time (ISO 8601), for incremental sync.",

@@ -211,6 +211,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         "schedule": timedelta(minutes=1),
         "options": {"expires": 60},
     },
+    "idempotency-records-purge": {
+        "task": "integrations.idempotency_records_purge",
+        "schedule": timedelta(hours=1),
+        "options": {"expires": 3600},
+    },
 }
 
 # Webhooks: targets resolving to private, loopback, link-local or other non-public

@@ -1,47 +1,12 @@
 """Query filters for the hiring API lists (django-filter); invalid values are 400 at their parameter."""
 
-import datetime as dt
-
-from django import forms
 from django.db.models import Exists, OuterRef
 from django_filters import rest_framework as filters
-from django_filters.fields import IsoDateTimeField
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema_field
 
 from hiring.models import Application, Candidate, Decision, Interview, Opening
+from integrations.filters import IdFilter, SinceFilter
 
 UPDATED_SINCE_HELP = "Only records changed at or after this ISO 8601 datetime (oldest change first)."
-MAX_ID = 2**63 - 1  # ids are PostgreSQL bigints
-
-
-class UtcIsoDateTimeField(IsoDateTimeField):
-    """An ISO 8601 datetime, converted to UTC: PostgreSQL refuses offsets beyond ±15:59."""
-
-    def to_python(self, value):
-        parsed = super().to_python(value)
-        if parsed is None:
-            return None
-        try:
-            return parsed.astimezone(dt.UTC)
-        except (OverflowError, ValueError):
-            raise forms.ValidationError("Enter a datetime within years 1-9999.", code="invalid") from None
-
-
-class SinceFilter(filters.IsoDateTimeFilter):
-    field_class = UtcIsoDateTimeField
-
-
-@extend_schema_field(OpenApiTypes.INT)
-class IdFilter(filters.NumberFilter):
-    """A record id: a whole number (not 2.5, not 1e9)."""
-
-    field_class = forms.IntegerField
-
-    def __init__(self, *args, **kwargs) -> None:
-        kwargs.setdefault("min_value", 1)
-        kwargs.setdefault("max_value", MAX_ID)
-        super().__init__(*args, **kwargs)
 
 
 class OpeningFilter(filters.FilterSet):

@@ -17,6 +17,7 @@ from django.utils import timezone
 from config.errors import ApplicationError
 from hiring.models import Application, Assignment, Candidate, Decision, Interview, Opening
 from hiring.roles import is_integration
+from integrations import idempotency
 from integrations.audit import audit_record
 from integrations.events import event_emit
 
@@ -182,6 +183,9 @@ def candidate_erase(*, candidate: Candidate, actor) -> Candidate:
         candidate = Candidate.objects.select_for_update().get(pk=candidate.pk)
         if candidate.erased_at is not None:
             return candidate
+        # Stored API responses (Idempotency-Key replays) may quote the erased data; the email
+        # finds them (a name could match unrelated records, whose replays must keep working).
+        idempotency.records_forget(candidate.email)
         candidate.name = f"Erased candidate {candidate.pk}"
         # ".invalid" is reserved (RFC 2606): this address can never deliver mail.
         candidate.email = f"erased-{candidate.pk}@erased.invalid"

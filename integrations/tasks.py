@@ -34,3 +34,18 @@ def webhook_deliveries_sweep(limit: int = 500) -> int:
     duplicates at worst, which claim nothing.
     """
     return webhooks.deliveries_sweep(limit=limit)
+
+
+@shared_task(name="integrations.idempotency_records_purge", acks_late=True, time_limit=300)
+def idempotency_records_purge() -> int:
+    """Forget Idempotency-Key records older than IDEMPOTENCY_KEY_TTL_HOURS.
+
+    Safe to run twice or concurrently: it only deletes rows past their age.
+    """
+    from datetime import timedelta
+
+    from django.conf import settings
+
+    from integrations.idempotency import records_purge
+
+    return records_purge(older_than=timedelta(hours=settings.IDEMPOTENCY_KEY_TTL_HOURS))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
 from django.urls import path
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
@@ -19,6 +20,7 @@ from rest_framework.response import Response
 
 from hiring.roles import is_integration
 from integrations.drf import IDEMPOTENCY_KEY_PARAMETER, ApiMixin, ApiView, errors
+from integrations.filters import utc_or_error
 from integrations.pagination import CursorPage
 from scoring import selectors
 from scoring.serializers import (
@@ -211,6 +213,12 @@ class FitScoreQuerySerializer(serializers.Serializer):
         help_text="Only fits computed at or after this moment (ISO 8601). Pass the `computed_at` of a "
         "`fit_scores.updated` event, or the newest `computed_at` you stored.",
     )
+
+    def validate_updated_since(self, value):
+        try:
+            return utc_or_error(value)
+        except DjangoValidationError as error:
+            raise serializers.ValidationError(error.messages) from None
 
 
 class FitScoreListView(ApiMixin, generics.ListAPIView):

@@ -128,3 +128,52 @@ def test_the_schema_and_the_docs_are_served_without_a_cdn(client):
     assert "IntegrationToken" in schema.json()["components"]["securitySchemes"]
     assert docs.status_code == 200
     assert "cdn" not in docs.content.decode().lower()
+
+
+def test_erasing_a_candidate_forgets_stored_responses_that_quote_them(token_client, recruiter):
+    from integrations.models import IdempotencyRecord
+    from integrations.tasks import idempotency_records_purge
+
+    client = token_client(["candidates:write", "candidates:erase"])
+    created = client.post(
+        "/api/v1/candidates/",
+        {"name": "Ada Lovelace", "email": "ada@example.com"},
+        format="json",
+        HTTP_IDEMPOTENCY_KEY="create-ada",
+    )
+    other = client.post(
+        "/api/v1/candidates/",
+        {"name": "Grace Hopper", "email": "grace@example.com"},
+        format="json",
+        HTTP_IDEMPOTENCY_KEY="create-grace",
+    )
+    assert created.status_code == other.status_code == 201
+
+    erased = client.post(f"/api/v1/candidates/{created.json()['id']}/erase/", format="json")
+
+    assert erased.status_code == 200
+    assert list(IdempotencyRecord.objects.values_list("key", flat=True)) == ["create-grace"]
+    assert idempotency_records_purge() == 0  # younger than the TTL
+
+
+def test_idempotency_records_are_purged_after_their_ttl(token_client, settings):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from integrations.models import IdempotencyRecord
+    from integrations.tasks import idempotency_records_purge
+
+    client = token_client(["candidates:write"])
+    client.post(
+        "/api/v1/candidates/",
+        {"name": "A", "email": "a@example.com"},
+        format="json",
+        HTTP_IDEMPOTENCY_KEY="k",
+    )
+    IdempotencyRecord.objects.update(
+        created_at=timezone.now() - timedelta(hours=settings.IDEMPOTENCY_KEY_TTL_HOURS + 1)
+    )
+
+    assert idempotency_records_purge() == 1
+    assert not IdempotencyRecord.objects.exists()
