@@ -116,12 +116,47 @@ class RubricVersionDetailSerializer(RubricVersionSerializer):
     profiles = RoleProfileSerializer(many=True)
 
 
+_ROLE_EXAMPLE = {
+    "key": "ml_engineer",
+    "name": "Machine Learning Engineer",
+    "summary": "Builds, deploys and runs machine learning in production.",
+    "facts": {"outputs": ["deployed models", "ML pipelines"]},
+    "rubric_version": 1,
+    "entries": [
+        {
+            "area": "software_engineering",
+            "area_name": "Software engineering",
+            "weight": 0.15,
+            "expected_level": 4,
+            "minimum_level": 3,
+            "source": {
+                "document": "Data Scientist vs Machine Learning Engineer",
+                "file": "ds_vs_mle.txt",
+                "statement": "ML engineers write production code.",
+                "reasoning": "",
+            },
+        }
+    ],
+}
+_VERSION_EXAMPLE = {
+    "id": 1,
+    "rubric": "data_roles",
+    "number": 1,
+    "name": "Data roles",
+    "source_file": "assessments/rubrics/data_roles.yaml",
+    "content_hash": "5f1c…",
+    "created_at": "2026-11-24T09:00:00Z",
+    "locked": True,
+}
+
+
 @extend_schema_view(
     list=extend_schema(
         summary="List the roles",
         description="The three data roles with their profile (weights, expected levels, must-have "
         "minimums, each with its source) from the newest rubric version.",
         responses={200: RoleProfileSerializer(many=True), **errors()},
+        examples=[OpenApiExample("Roles", value=[_ROLE_EXAMPLE], response_only=True)],
     ),
     retrieve=extend_schema(
         summary="Get a role",
@@ -129,6 +164,7 @@ class RubricVersionDetailSerializer(RubricVersionSerializer):
             OpenApiParameter("key", str, OpenApiParameter.PATH, enum=None, description="e.g. ml_engineer")
         ],
         responses={200: RoleProfileSerializer, **errors(404)},
+        examples=[OpenApiExample("ML Engineer", value=_ROLE_EXAMPLE, response_only=True)],
     ),
 )
 class RoleViewSet(ApiMixin, viewsets.ViewSet):
@@ -153,11 +189,28 @@ class RoleViewSet(ApiMixin, viewsets.ViewSet):
 
 @extend_schema_view(
     list=extend_schema(
-        summary="List rubric versions", responses={200: RubricVersionSerializer(many=True), **errors()}
+        summary="List rubric versions",
+        responses={200: RubricVersionSerializer(many=True), **errors()},
+        examples=[OpenApiExample("Versions", value=[_VERSION_EXAMPLE], response_only=True)],
     ),
     retrieve=extend_schema(
         summary="Get a rubric version with its areas, anchors and profiles",
         responses={200: RubricVersionDetailSerializer, **errors(404)},
+        examples=[
+            OpenApiExample(
+                "Version 1",
+                value={
+                    **_VERSION_EXAMPLE,
+                    "description": "…",
+                    "scale": {},
+                    "documents": [],
+                    "advisor": {},
+                    "areas": [],
+                    "profiles": [_ROLE_EXAMPLE],
+                },
+                response_only=True,
+            )
+        ],
     ),
 )
 class RubricVersionViewSet(ApiReadOnlyViewSet):

@@ -89,3 +89,32 @@ def test_every_operation_answers_within_its_schema_and_never_5xx(case, api_world
             checks.response_headers_conformance,
         ],
     )
+
+
+def test_every_operation_is_documented_with_summary_scope_errors_and_an_example():
+    documented = _live_schema()
+    problems = []
+    for path, operations in documented["paths"].items():
+        for method, operation in operations.items():
+            label = f"{method.upper()} {path}"
+            responses = operation.get("responses", {})
+            # An example beyond the generic error answers (those are named by their status code).
+            examples = [
+                name
+                for part in [operation.get("requestBody", {}), *responses.values()]
+                for media in part.get("content", {}).values()
+                for name in media.get("examples", {})
+                if not name.isdigit()
+            ]
+            success = [status for status in responses if status.startswith("2")]
+            if not operation.get("summary"):
+                problems.append(f"{label}: no summary")
+            if not operation.get("x-required-scope"):
+                problems.append(f"{label}: no scope")
+            if not success or not all(responses[s].get("content") or s == "204" for s in success):
+                problems.append(f"{label}: no typed success response")
+            if not {"401", "403"} <= set(responses):
+                problems.append(f"{label}: auth errors undocumented")
+            if not examples and success != ["204"]:  # a 204 has no body to show
+                problems.append(f"{label}: no example")
+    assert problems == []
