@@ -10,6 +10,7 @@ from datetime import datetime
 
 import numpy as np
 from django.db.models import QuerySet
+from django.shortcuts import get_object_or_404
 
 from hiring.models import Application, Opening
 from hiring.roles import opening_ids_visible_to
@@ -183,3 +184,25 @@ def shortlists_visible_to(actor, *, opening_id: int | None = None) -> QuerySet[S
 def shortlist_entries(*, shortlist: Shortlist) -> QuerySet[ShortlistEntry]:
     """A snapshot's entries with what the API shows of them (the caller has already seen the shortlist)."""
     return shortlist_entries_prefetch(ShortlistEntry.objects.filter(shortlist=shortlist))
+
+
+def openings_for_review(user) -> QuerySet[Opening]:
+    """Openings ``user`` may review: recruiters all, committee members theirs, anyone else none."""
+    visible = opening_ids_visible_to(user)
+    openings = Opening.objects.select_related("role", "rubric_version")
+    return openings if visible is None else openings.filter(pk__in=visible)
+
+
+def opening_for_review(user, pk: int) -> Opening:
+    """The opening, or Http404 when it does not exist or ``user`` may not review it."""
+    return get_object_or_404(openings_for_review(user), pk=pk)
+
+
+def application_for_review(user, pk: int) -> Application:
+    """The application (with candidate and opening), or Http404 unless ``user`` may review its opening."""
+    return get_object_or_404(
+        Application.objects.select_related("candidate", "opening__role", "opening__rubric_version").filter(
+            opening__in=openings_for_review(user)
+        ),
+        pk=pk,
+    )

@@ -1,0 +1,12 @@
+"""The hiring committee's review pages: dashboards, shortlists, candidate profiles, analytics."""
+
+from scoring.views import analytics, dashboard, profiles, shortlists
+
+app_name = "review"
+
+urlpatterns = [
+    *dashboard.urlpatterns,
+    *shortlists.urlpatterns,
+    *profiles.urlpatterns,
+    *analytics.urlpatterns,
+]

@@ -1,0 +1,3 @@
+"""Committee review pages: analytics (mounted by scoring/urls.py)."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Committee review pages: dashboard (mounted by scoring/urls.py)."""
+
+urlpatterns: list = []

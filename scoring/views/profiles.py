@@ -1,0 +1,3 @@
+"""Committee review pages: profiles (mounted by scoring/urls.py)."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Committee review pages: shortlists (mounted by scoring/urls.py)."""
+
+urlpatterns: list = []
