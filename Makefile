@@ -45,7 +45,7 @@ run: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_rubrics
 	$(PY) manage.py seed_demo
-	$(PY) manage.py recompute_scores
+	$(PY) manage.py recompute_scores --shortlist
 	@echo "Serving on http://$(HOST):$(PORT)/  (health: http://$(HOST):$(PORT)/healthz)"
 	$(PY) manage.py runserver --noreload $(HOST):$(PORT)
 

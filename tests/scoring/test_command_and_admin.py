@@ -18,6 +18,21 @@ def test_recompute_scores_command_scores_every_opening(scored_opening, capsys):
     assert "openings" in captured.err  # the progress bar
 
 
+def test_recompute_scores_can_snapshot_a_shortlist_once_per_opening(
+    scored_opening, capsys, django_capture_on_commit_callbacks
+):
+    opening, _applications, _, _ = scored_opening(3)
+
+    for _run in range(2):
+        with django_capture_on_commit_callbacks(execute=True):  # the build is enqueued on commit
+            call_command("recompute_scores", "--opening", str(opening.pk), "--shortlist")
+
+    [shortlist] = Shortlist.objects.filter(opening=opening)
+    assert shortlist.status == Shortlist.Status.READY
+    assert shortlist.entries.count() == 3
+    assert "Created 0 shortlist snapshot(s)." in capsys.readouterr().out
+
+
 def test_recompute_scores_command_refuses_an_unknown_opening():
     with pytest.raises(CommandError, match="No opening with id 424242"):
         call_command("recompute_scores", "--opening", "424242")

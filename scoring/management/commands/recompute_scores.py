@@ -1,9 +1,11 @@
-"""``python manage.py recompute_scores [--opening ID ...] [--stale] [--enqueue]``.
+"""``python manage.py recompute_scores [--opening ID ...] [--stale] [--enqueue] [--shortlist]``.
 
 Recomputes in this process, with a progress bar: every opening (or the given
 ones) through the batch path, or with ``--stale`` only the applications whose
 scores are older than their newest scorecard. ``--enqueue`` hands the work to
-Celery workers instead. Safe to run at any time: recomputes are idempotent.
+Celery workers instead. ``--shortlist`` also snapshots a ranked shortlist for
+every opening that has none yet (``make run`` uses it for the demo). Safe to
+run at any time: recomputes are idempotent.
 """
 
 from django.core.management.base import BaseCommand, CommandError
@@ -12,6 +14,7 @@ from tqdm import tqdm
 from config.celery import enqueue_on_commit
 from hiring.models import Opening
 from scoring import services
+from scoring.shortlists import shortlist_create
 
 
 class Command(BaseCommand):
@@ -23,8 +26,11 @@ class Command(BaseCommand):
         )
         parser.add_argument("--stale", action="store_true", help="Only applications with newer scorecards")
         parser.add_argument("--enqueue", action="store_true", help="Send to Celery workers instead")
+        parser.add_argument(
+            "--shortlist", action="store_true", help="Also snapshot a shortlist for openings without one"
+        )
 
-    def handle(self, *args, openings, stale, enqueue, **options) -> None:
+    def handle(self, *args, openings, stale, enqueue, shortlist, **options) -> None:
         progress = {"file": self.stderr, "disable": options["verbosity"] == 0}
         if stale:
             ids = services.applications_stale(limit=1_000_000)
@@ -49,3 +55,8 @@ class Command(BaseCommand):
                 total += services.opening_recompute(opening_id=opening.pk)
         verb = "Enqueued" if enqueue else f"Recomputed {total} application(s) in"
         self.stdout.write(f"{verb} {queryset.count()} opening(s).")
+        if shortlist:
+            created = [
+                shortlist_create(opening=opening).pk for opening in queryset.filter(shortlists__isnull=True)
+            ]
+            self.stdout.write(f"Created {len(created)} shortlist snapshot(s).")
