@@ -23,6 +23,16 @@ from assessments.models import (
 from assessments.services import rubric_version_fork
 
 
+class VersionListFilter(admin.RelatedFieldListFilter):
+    """Filter by rubric version, naming every version from one query (a version's name includes its
+    rubric's, which the stock filter would fetch once per version)."""
+
+    def field_choices(self, field, request, model_admin):
+        ordering = self.field_admin_ordering(field, request, model_admin) or ("rubric__name", "number")
+        versions = RubricVersion.objects.select_related("rubric").order_by(*ordering)
+        return [(version.pk, str(version)) for version in versions]
+
+
 class LockedVersionReadOnly:
     """Refuse changes and deletions to anything belonging to a locked rubric version."""
 
@@ -82,6 +92,9 @@ class RoleProfileInline(LockedParentInline, admin.TabularInline):
     def version_of(self, obj):
         return obj
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("role")
+
 
 @admin.register(RubricVersion)
 class RubricVersionAdmin(LockedVersionReadOnly, admin.ModelAdmin):
@@ -121,7 +134,7 @@ class AnchorInline(LockedParentInline, admin.TabularInline):
 @admin.register(SkillArea)
 class SkillAreaAdmin(LockedVersionReadOnly, admin.ModelAdmin):
     list_display = ["name", "key", "version", "order"]
-    list_filter = ["version"]
+    list_filter = [("version", VersionListFilter)]
     list_select_related = ["version__rubric"]
     search_fields = ["name", "key"]
     inlines = [AnchorInline]
@@ -146,6 +159,9 @@ class ProfileEntryInline(LockedParentInline, admin.TabularInline):
     def version_of(self, obj):
         return obj.version
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("area")
+
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         # Offer only the areas of the profile's own version.
         if db_field.name == "area":
@@ -158,7 +174,7 @@ class ProfileEntryInline(LockedParentInline, admin.TabularInline):
 @admin.register(RoleProfile)
 class RoleProfileAdmin(LockedVersionReadOnly, admin.ModelAdmin):
     list_display = ["role", "version"]
-    list_filter = ["version", "role"]
+    list_filter = [("version", VersionListFilter), "role"]
     list_select_related = ["role", "version__rubric"]
     inlines = [ProfileEntryInline]
 
@@ -185,11 +201,17 @@ class RatingInline(ReadOnlyInline):
     fields = ["area", "level", "not_assessed", "evidence"]
     readonly_fields = fields
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("area")
+
 
 class ScorecardRevisionInline(ReadOnlyInline):
     model = ScorecardRevision
     fields = ["number", "recommendation", "reason", "created_by", "created_at"]
     readonly_fields = fields
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("created_by")
 
 
 @admin.register(Scorecard)
@@ -198,6 +220,9 @@ class ScorecardAdmin(admin.ModelAdmin):
     list_filter = ["status", "recommendation", "interview__application__opening"]
     list_select_related = ["interviewer", "interview__application__candidate"]
     search_fields = ["interviewer__username", "interview__application__candidate__name"]
+    ordering = ["-pk"]  # newest first by the primary key: updated_at has no index
+    list_per_page = 50
+    show_full_result_count = False  # one COUNT(*) per page, not two
     inlines = [RatingInline, ScorecardRevisionInline]
 
     def has_add_permission(self, request):

@@ -2,12 +2,23 @@
 
 from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import Coalesce
+from django.forms.models import BaseInlineFormSet
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
 
+from config.errors import ApplicationError
+from hiring.demographics import demographic_responses_import, demographic_rows_parse
 from hiring.models import (
     Application,
     Assignment,
     Candidate,
     Decision,
+    DemographicResponse,
     Interview,
     InterviewerIdentity,
     Opening,
@@ -15,30 +26,97 @@ from hiring.models import (
 from hiring.services import candidate_erase
 
 
+def capped_formset(limit: int, *, ordering: tuple[str, ...]) -> type[BaseInlineFormSet]:
+    """An inline formset showing only the first ``limit`` rows in ``ordering``: a parent with 100,000
+    children must not render 100,000 rows. The rest are a link to the child's changelist away."""
+
+    class CappedInlineFormSet(BaseInlineFormSet):
+        def get_queryset(self):
+            if not hasattr(self, "_capped_queryset"):
+                # Slice after the formset has filtered by its parent; cached, so every form reads one list.
+                self._capped_queryset = super().get_queryset().order_by(*ordering)[:limit]
+            return self._capped_queryset
+
+    return CappedInlineFormSet
+
+
+INLINE_APPLICATIONS = 50
+
+
 class ApplicationInline(admin.TabularInline):
+    """The opening's newest applications; the full list is the Application changelist filtered by opening.
+
+    The candidate is shown read-only (one joined query) rather than as an input: a raw-id widget looks
+    its label up once per row. New applications are added from the Application admin.
+    """
+
     model = Application
-    fields = ["candidate", "stage", "source", "external_id"]
-    raw_id_fields = ["candidate"]
+    # Newest by id: the opening's index finds them without sorting all of its applications.
+    formset = capped_formset(INLINE_APPLICATIONS, ordering=("-pk",))
+    fields = ["candidate", "stage", "source", "external_id", "created_at"]
+    readonly_fields = ["candidate", "source", "external_id", "created_at"]
     show_change_link = True
     extra = 0
+    verbose_name_plural = f"applications (the newest {INLINE_APPLICATIONS})"
+
+    def get_queryset(self, request):
+        # The opening too: each row's title prints the application, and the formset sets only opening_id.
+        return super().get_queryset(request).select_related("candidate", "opening")
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
 
 
 @admin.register(Opening)
 class OpeningAdmin(admin.ModelAdmin):
-    list_display = ["title", "role", "rubric_version", "status", "created_at"]
+    list_display = ["title", "role", "rubric_version", "status", "application_count", "created_at"]
     list_filter = ["status", "role"]
     list_select_related = ["role", "rubric_version__rubric"]
     search_fields = ["title"]
+    fields = ["title", "role", "rubric_version", "status", "committee", "all_applications"]
+    readonly_fields = ["all_applications"]
     filter_horizontal = ["committee"]
     inlines = [ApplicationInline]
+
+    def get_queryset(self, request):
+        # Counted in the page's one query, by the applications' opening index (no GROUP BY over them all).
+        applications = (
+            Application.objects.filter(opening=OuterRef("pk"))
+            .order_by()
+            .values("opening")
+            .annotate(count=Count("pk"))
+            .values("count")
+        )
+        return super().get_queryset(request).annotate(application_count=Coalesce(Subquery(applications), 0))
+
+    @admin.display(description="applications", ordering="application_count")
+    def application_count(self, opening) -> int:
+        return opening.application_count
+
+    @admin.display(description="all applications")
+    def all_applications(self, opening) -> str:
+        if opening is None or opening.pk is None:
+            return "—"
+        url = reverse("admin:hiring_application_changelist") + f"?opening__id__exact={opening.pk}"
+        add_url = reverse("admin:hiring_application_add") + f"?opening={opening.pk}"
+        return format_html(
+            '<a href="{}">All {} applications of this opening</a> · <a href="{}">Add an application</a>',
+            url,
+            opening.application_count,
+            add_url,
+        )
 
 
 @admin.register(Candidate)
 class CandidateAdmin(admin.ModelAdmin):
     list_display = ["name", "email", "source", "external_id", "erased_at", "created_at"]
     list_filter = ["source", ("erased_at", admin.EmptyFieldListFilter)]
-    search_fields = ["name", "email", "external_id"]
+    # Name and email match anywhere in the text (a sequential scan: no btree index serves a
+    # substring match); the ATS's external id matches exactly.
+    search_fields = ["name", "email", "=external_id"]
     readonly_fields = ["erased_at"]
+    list_per_page = 50
+    show_full_result_count = False  # one COUNT(*) per page, not two
     actions = ["erase_personal_data"]
 
     @admin.action(description="Erase personal data of the selected candidates")
@@ -71,8 +149,11 @@ class ApplicationAdmin(admin.ModelAdmin):
     list_display = ["candidate", "opening", "stage", "source", "external_id", "updated_at"]
     list_filter = ["stage", "opening", "source"]
     list_select_related = ["candidate", "opening"]
-    search_fields = ["candidate__name", "candidate__email", "external_id"]
+    search_fields = ["candidate__name", "candidate__email", "=candidate__external_id", "=external_id"]
     raw_id_fields = ["candidate"]
+    ordering = ["-pk"]  # newest first by the primary key: created_at has no index to sort 100,000 rows by
+    list_per_page = 50
+    show_full_result_count = False
     inlines = [DecisionInline]
 
 
@@ -84,7 +165,9 @@ class DecisionAdmin(admin.ModelAdmin):
     list_filter = ["outcome", "application__opening"]
     list_select_related = ["application__candidate", "application__opening"]
     search_fields = ["application__candidate__name", "rationale", "decided_by_label"]
-    date_hierarchy = "decided_at"
+    date_hierarchy = "decided_at"  # indexed
+    list_per_page = 50
+    show_full_result_count = False
     fields = ["application", "outcome", "rationale", "decided_by", "decided_by_label", "decided_at"]
     readonly_fields = fields
 
@@ -146,10 +229,72 @@ class InterviewAdmin(admin.ModelAdmin):
     search_fields = ["application__candidate__name"]
     raw_id_fields = ["application"]
     filter_horizontal = ["focus_areas"]
-    date_hierarchy = "scheduled_at"
+    # No date_hierarchy and newest first by the primary key: scheduled_at has no index, so sorting
+    # or drilling down by it reads every interview.
+    ordering = ["-pk"]
+    list_per_page = 50
+    show_full_result_count = False
     inlines = [AssignmentInline]
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         if db_field.name == "focus_areas":
             kwargs["queryset"] = db_field.remote_field.model.objects.select_related("version__rubric")
         return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
+class DemographicImportForm(forms.Form):
+    file = forms.FileField(help_text="CSV with columns candidate_id, gender, ethnicity, consented_at.")
+    source = forms.CharField(max_length=64, initial="survey", help_text="Where the answers came from.")
+
+
+@admin.register(DemographicResponse)
+class DemographicResponseAdmin(admin.ModelAdmin):
+    """Voluntary self-identification, for recruiters only: listed by candidate id, never by name.
+
+    The answers feed only the aggregate adverse-impact analysis; nothing here
+    links to the candidate's page, and the list cannot be searched by name.
+    """
+
+    list_display = ["candidate_id", "gender", "ethnicity", "source", "consented_at"]
+    list_display_links = ["candidate_id"]
+    list_filter = ["source"]
+    search_fields = ["=candidate__id"]
+    fields = ["candidate", "gender", "ethnicity", "consented_at", "source", "created_at", "updated_at"]
+    readonly_fields = ["created_at", "updated_at"]
+    raw_id_fields = ["candidate"]
+    change_list_template = "admin/hiring/demographicresponse/change_list.html"
+
+    def get_urls(self):
+        return [
+            path(
+                "import/",
+                self.admin_site.admin_view(self.import_view),
+                name="hiring_demographicresponse_import",
+            ),
+            *super().get_urls(),
+        ]
+
+    def import_view(self, request):
+        if not (self.has_add_permission(request) and self.has_change_permission(request)):
+            raise PermissionDenied
+        form = DemographicImportForm(request.POST or None, request.FILES or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                text = form.cleaned_data["file"].read().decode("utf-8")
+                count = demographic_responses_import(
+                    rows=demographic_rows_parse(text), source=form.cleaned_data["source"], actor=request.user
+                )
+            except UnicodeDecodeError:
+                form.add_error("file", "The file is not UTF-8 text.")
+            except ApplicationError as error:
+                form.add_error("file", error.message)
+            else:
+                self.message_user(request, f"Imported {count} response(s).", messages.SUCCESS)
+                return redirect("admin:hiring_demographicresponse_changelist")
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": "Import demographic responses",
+            "form": form,
+        }
+        return TemplateResponse(request, "admin/hiring/demographicresponse/import.html", context)

@@ -66,6 +66,9 @@ class Candidate(models.Model):
 
     class Meta:
         ordering = ["name", "pk"]
+        # The admin's candidate list pages in this order: read from the index instead of sorting them all.
+        # (Searching by part of a name or email cannot use a btree index; that stays a scan.)
+        indexes = [models.Index(fields=["name", "id"], name="candidate_name_order")]
         constraints = [
             models.UniqueConstraint(
                 fields=["source", "external_id"],
@@ -228,3 +231,81 @@ class InterviewerIdentity(models.Model):
 
     def __str__(self) -> str:
         return f"{self.source}:{self.external_id} → {self.user}"
+
+
+class DemographicGender(models.TextChoices):
+    """Self-described gender (``DemographicResponse.gender``)."""
+
+    WOMAN = "woman", "Woman"
+    MAN = "man", "Man"
+    NON_BINARY = "non_binary", "Non-binary"
+    SELF_DESCRIBED = "self_described", "Another gender"
+    PREFER_NOT_TO_SAY = "prefer_not_to_say", "Prefer not to say"
+
+
+class DemographicEthnicity(models.TextChoices):
+    """Self-described race/ethnicity: the EEO-1 categories, as ATS questionnaires ask them."""
+
+    HISPANIC_LATINO = "hispanic_latino", "Hispanic or Latino"
+    WHITE = "white", "White"
+    BLACK = "black", "Black or African American"
+    ASIAN = "asian", "Asian"
+    PACIFIC_ISLANDER = "pacific_islander", "Native Hawaiian or Other Pacific Islander"
+    AMERICAN_INDIAN = "american_indian", "American Indian or Alaska Native"
+    TWO_OR_MORE = "two_or_more", "Two or more races"
+    PREFER_NOT_TO_SAY = "prefer_not_to_say", "Prefer not to say"
+
+
+class DemographicResponse(models.Model):
+    """A candidate's voluntary self-identification, kept apart from the application.
+
+    One per candidate, not per application: the answers describe the person, a
+    person who applies to several openings is asked once, and erasure
+    (``candidate_erase``) works per candidate. The answers are collected by a
+    separate survey (an ATS's voluntary EEO questionnaire, or our own) with the
+    candidate's consent, never by the application form.
+
+    Who sees what: recruiters in the admin (listed by candidate id, never by
+    name); the review pages use the answers only as aggregates for the adverse
+    impact analysis, with small groups suppressed. No serializer, profile,
+    scorecard or interviewer page reads this model, and the reverse accessor is
+    disabled (``related_name="+"``) so ``candidate.<something>`` cannot reach it
+    from a template by accident. A blank answer means the question was not
+    answered; both blank and "prefer not to say" are left out of the analysis.
+    """
+
+    Gender = DemographicGender
+    Ethnicity = DemographicEthnicity
+    PREFER_NOT_TO_SAY = "prefer_not_to_say"
+    # The self-described dimensions, by field name, for the analysis and the import.
+    DIMENSIONS = ("gender", "ethnicity")
+
+    candidate = models.OneToOneField(Candidate, on_delete=models.CASCADE, related_name="+")
+    gender = models.CharField(
+        max_length=32, choices=Gender.choices, blank=True, help_text="Empty when not answered."
+    )
+    ethnicity = models.CharField(
+        max_length=32, choices=Ethnicity.choices, blank=True, help_text="Empty when not answered."
+    )
+    consented_at = models.DateTimeField(help_text="When the candidate agreed to the use of these answers.")
+    source = models.CharField(
+        max_length=64, default="manual", help_text="Where the answers came from: a survey or an ATS's name."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["candidate_id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(gender__in=["", *DemographicGender.values]), name="demographic_gender_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(ethnicity__in=["", *DemographicEthnicity.values]),
+                name="demographic_ethnicity_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        # Never the candidate's name: this string shows in admin breadcrumbs and logs.
+        return f"demographic response of candidate {self.candidate_id}"

@@ -15,7 +15,15 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from config.errors import ApplicationError
-from hiring.models import Application, Assignment, Candidate, Decision, Interview, Opening
+from hiring.models import (
+    Application,
+    Assignment,
+    Candidate,
+    Decision,
+    DemographicResponse,
+    Interview,
+    Opening,
+)
 from hiring.roles import is_integration
 from integrations import idempotency
 from integrations.audit import audit_record
@@ -190,6 +198,7 @@ def candidate_erase(*, candidate: Candidate, actor) -> Candidate:
         # ".invalid" is reserved (RFC 2606): this address can never deliver mail.
         candidate.email = f"erased-{candidate.pk}@erased.invalid"
         candidate.notes = ""
+        DemographicResponse.objects.filter(candidate=candidate).delete()  # GDPR art. 9 data
         # The ATS's external id is kept on purpose: it is the ATS's opaque key, not
         # contact data, and keeping it lets the ATS match its own (also erased) record,
         # and lets us refuse a later re-sync that would bring the personal data back.

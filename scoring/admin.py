@@ -3,7 +3,7 @@
 from django.contrib import admin, messages
 
 from config.celery import enqueue_on_commit
-from hiring.admin import OpeningAdmin
+from hiring.admin import OpeningAdmin, capped_formset
 from scoring.models import (
     AreaReliability,
     FitScore,
@@ -17,16 +17,18 @@ from scoring.shortlists import shortlist_create
 
 @admin.action(description="Recompute scores of the selected openings")
 def recompute_scores(modeladmin, request, queryset):
-    for opening in queryset:
-        enqueue_on_commit("scoring.opening_scores_recompute", opening.pk)
-    modeladmin.message_user(request, f"Recompute queued for {queryset.count()} opening(s).", messages.SUCCESS)
+    opening_ids = list(queryset.values_list("pk", flat=True))
+    for opening_id in opening_ids:
+        enqueue_on_commit("scoring.opening_scores_recompute", opening_id)
+    modeladmin.message_user(request, f"Recompute queued for {len(opening_ids)} opening(s).", messages.SUCCESS)
 
 
 @admin.action(description="Create a ranked shortlist for each selected opening")
 def create_shortlist(modeladmin, request, queryset):
-    for opening in queryset:
+    openings = list(queryset)
+    for opening in openings:
         shortlist_create(opening=opening, user=request.user)
-    modeladmin.message_user(request, f"Shortlist queued for {queryset.count()} opening(s).", messages.SUCCESS)
+    modeladmin.message_user(request, f"Shortlist queued for {len(openings)} opening(s).", messages.SUCCESS)
 
 
 # Scoring extends the openings admin (hiring does not depend on scoring).
@@ -59,7 +61,12 @@ class FitScoreAdmin(ReadOnlyAdmin):
     ]
     list_filter = ["role", "gated", "application__opening"]
     list_select_related = ["application__candidate", "application__opening", "role", "consider_role"]
-    search_fields = ["application__candidate__name", "application__external_id"]
+    search_fields = ["application__candidate__name", "=application__external_id"]
+    # By the (application, role) unique index, newest applications first. "application" alone would
+    # sort by the Application's own ordering: a join and a sort of every fit score.
+    ordering = ["-application_id", "-role_id"]
+    list_per_page = 50
+    show_full_result_count = False  # one COUNT(*) per page, not two
 
 
 @admin.register(InterviewerOffset)
@@ -90,18 +97,29 @@ class OpeningCalibrationAdmin(ReadOnlyAdmin):
     list_select_related = ["opening"]
 
 
+INLINE_SHORTLIST_ENTRIES = 100
+
+
 class ShortlistEntryInline(admin.TabularInline):
+    """The top of the shortlist: a shortlist without a limit can hold every application of the opening."""
+
     model = ShortlistEntry
+    formset = capped_formset(INLINE_SHORTLIST_ENTRIES, ordering=("rank",))
     fields = ["rank", "application", "fit", "lower", "upper", "coverage", "gated", "consider_role"]
     readonly_fields = fields
     can_delete = False
     extra = 0
+    verbose_name_plural = f"entries (the top {INLINE_SHORTLIST_ENTRIES})"
 
     def has_add_permission(self, request, obj=None):
         return False
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("application__candidate", "consider_role")
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("application__candidate", "application__opening", "consider_role")
+        )
 
 
 @admin.register(Shortlist)

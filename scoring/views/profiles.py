@@ -1,3 +1,177 @@
-"""Committee review pages: profiles (mounted by scoring/urls.py)."""
+"""Committee review pages: a candidate's profile, the decision form and the print-friendly debrief.
 
-urlpatterns: list = []
+Mounted by scoring/urls.py under ``/review/``. Every page finds the
+application through ``scoring.selectors.application_for_review``: recruiters
+see every application, committee members the applications of the openings
+they sit on, and anyone else gets a 404 that does not confirm it exists. The
+pages show submitted scorecards only (never drafts) and never any
+self-reported demographic data.
+"""
+
+from dataclasses import dataclass
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.urls import path
+from django.views.decorators.http import require_GET, require_POST
+
+from assessments.forms import form_add_service_errors
+from assessments.models import ProfileEntry, Role, Scorecard, SkillArea
+from assessments.selectors import scorecards_visible_to
+from config.errors import ApplicationError
+from hiring.models import Application, Decision
+from hiring.services import decision_record
+from scoring import charts
+from scoring.models import ApplicationScoreState
+from scoring.selectors import AreaContribution, RoleFit, application_fit_report, application_for_review
+
+CHART_ID = "skill-chart"
+
+
+class DecisionForm(forms.Form):
+    outcome = forms.ChoiceField(
+        label="Decision",
+        choices=Decision.Outcome.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose advance, hold or reject."},
+    )
+    rationale = forms.CharField(
+        label="Rationale",
+        max_length=10_000,
+        error_messages={"required": "Give the reason for the decision."},
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="Why: the evidence the committee weighed. Kept with the decision and sent to the ATS.",
+    )
+
+
+@dataclass(frozen=True)
+class RoleFitView:
+    """A role's stored fit with display names for the role and its areas."""
+
+    fit: RoleFit
+    name: str
+    is_opening_role: bool
+    consider_role_name: str | None
+    below_bar_names: list[str]
+    areas: list[tuple[str, AreaContribution]]  # (area name, its part of the fit)
+
+
+def _profile_context(request, application: Application) -> dict:
+    """Everything the profile and the debrief show, loaded in a fixed number of queries."""
+    opening = application.opening
+    entries = list(
+        ProfileEntry.objects.filter(
+            profile__version_id=opening.rubric_version_id, profile__role_id=opening.role_id
+        )
+        .select_related("area")
+        .order_by("area__order", "area__key")
+    )
+    state = ApplicationScoreState.objects.filter(application=application).first()
+    estimates = state.estimates if state is not None else {}
+    rows = []
+    for entry in entries:
+        stored = estimates.get(entry.area.key)
+        estimate, standard_error, n_ratings = stored if stored else (None, None, 0)
+        rows.append(
+            charts.SkillChartRow(
+                area=entry.area.key,
+                label=entry.area.name,
+                estimate=None if estimate is None else float(estimate),
+                standard_error=None if standard_error is None else float(standard_error),
+                n_ratings=int(n_ratings),
+                expected_level=entry.expected_level,
+                minimum_level=entry.minimum_level,
+            )
+        )
+    candidate_name = application.candidate.name
+    chart = charts.skill_chart_svg(
+        rows=rows,
+        chart_id=CHART_ID,
+        title=f"Skill estimates for {candidate_name} against the {opening.role.name} profile",
+        description=charts.skill_chart_description(rows=rows, role_name=opening.role.name),
+    )
+
+    area_names = dict(
+        SkillArea.objects.filter(version_id=opening.rubric_version_id).values_list("key", "name")
+    )
+    role_names = dict(Role.objects.values_list("key", "name"))
+    fits = [
+        RoleFitView(
+            fit=role_fit,
+            name=role_names.get(role_fit.role, role_fit.role),
+            is_opening_role=role_fit.role == opening.role.key,
+            consider_role_name=role_names.get(role_fit.consider_role) if role_fit.consider_role else None,
+            below_bar_names=[area_names.get(key, key) for key in role_fit.below_bar],
+            areas=[
+                (area_names.get(part.area, part.area), part) for part in role_fit.breakdown if part.weight > 0
+            ],
+        )
+        for role_fit in application_fit_report(application=application)
+    ]
+    # The committee sees every submitted scorecard; a recruiter's own drafts stay out of this page too.
+    scorecards = scorecards_visible_to(
+        user=request.user, application_id=application.pk, opening_id=opening.pk
+    ).filter(status=Scorecard.Status.SUBMITTED)
+    decisions = application.decisions.select_related("decided_by").order_by("-decided_at", "-pk")
+    return {
+        "application": application,
+        "candidate": application.candidate,
+        "opening": opening,
+        "chart": chart,
+        "chart_id": CHART_ID,
+        "chart_rows": rows,
+        "scored_at": state.computed_at if state is not None else None,
+        "fits": fits,
+        "scorecards": list(scorecards),
+        "decisions": list(decisions),
+    }
+
+
+@login_required
+@require_GET
+def application_profile(request, pk: int):
+    application = application_for_review(request.user, pk)
+    context = _profile_context(request, application)
+    return render(request, "scoring/profile.html", {**context, "form": DecisionForm()})
+
+
+@login_required
+@require_POST
+def application_decide(request, pk: int):
+    """Record advance / hold / reject with a rationale; invalid input re-renders the profile with errors."""
+    application = application_for_review(request.user, pk)
+    form = DecisionForm(request.POST)
+    if form.is_valid():
+        try:
+            decision = decision_record(
+                application=application,
+                outcome=form.cleaned_data["outcome"],
+                rationale=form.cleaned_data["rationale"],
+                actor=request.user,
+            )
+        except ApplicationError as error:
+            form_add_service_errors(form, error)
+        else:
+            messages.success(
+                request,
+                f"Decision recorded: {decision.get_outcome_display()} for {application.candidate.name}.",
+            )
+            return redirect("review:application-profile", pk=application.pk)
+    context = _profile_context(request, application)
+    return render(request, "scoring/profile.html", {**context, "form": form}, status=400)
+
+
+@login_required
+@require_GET
+def application_debrief(request, pk: int):
+    application = application_for_review(request.user, pk)
+    return render(request, "scoring/debrief.html", _profile_context(request, application))
+
+
+urlpatterns: list = [
+    path("applications/<int:pk>/", application_profile, name="application-profile"),
+    path("applications/<int:pk>/decision/", application_decide, name="application-decide"),
+    path("applications/<int:pk>/debrief/", application_debrief, name="application-debrief"),
+]

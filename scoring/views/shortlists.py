@@ -1,3 +1,540 @@
-"""Committee review pages: shortlists (mounted by scoring/urls.py)."""
+"""Committee review pages: shortlist snapshots, their comparison and CSV export (mounted by scoring/urls.py).
 
-urlpatterns: list = []
+A snapshot's table shows, per candidate, the fit for every role with its 80%
+interval, the coverage and flags stored in the snapshot, and, read live, the
+application's stage and the interviewers' recommendations. Every table costs a
+fixed number of queries whatever its length; sorting and filtering happen in
+Python on the loaded rows, so they add none.
+
+Disagreement (shown on the page, in ``DISAGREEMENT_RULE``): the submitted
+ratings of some skill area differ by ``DISAGREEMENT_SPREAD`` levels or more,
+or the submitted recommendations include both a no (no, strong no) and a yes
+(yes, strong yes).
+"""
+
+import csv
+from dataclasses import dataclass, field
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count, Max, Min, Q, QuerySet
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.defaultfilters import floatformat
+from django.urls import path
+from django.utils.text import slugify
+from django.views.decorators.http import require_POST
+
+from assessments.models import Rating, Recommendation, Role, Scorecard, SkillArea
+from config.errors import ApplicationError
+from hiring.models import Application, Opening
+from scoring.models import Shortlist, ShortlistEntry
+from scoring.selectors import opening_for_review, openings_for_review
+from scoring.shortlists import shortlist_create
+
+DISAGREEMENT_SPREAD = 2
+DISAGREEMENT_RULE = (
+    f"Disagreement: the submitted ratings of a skill area differ by {DISAGREEMENT_SPREAD} levels or more, "
+    "or the submitted recommendations include both a no (no or strong no) and a yes (yes or strong yes)."
+)
+NOES = {Recommendation.STRONG_NO, Recommendation.NO}
+YESES = {Recommendation.YES, Recommendation.STRONG_YES}
+FLAGS = [
+    ("below_bar", "Below a must-have bar"),
+    ("consider", "Consider for another role"),
+    ("disagreement", "Interviewers disagree"),
+]
+CSV_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+# Reads ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RoleFitCell:
+    role: str
+    fit: float | None
+    lower: float | None
+    upper: float | None
+
+
+@dataclass
+class ReviewRow:
+    rank: int
+    application_id: int
+    candidate: str
+    stage: str
+    stage_label: str
+    fits: list[RoleFitCell]
+    coverage: float
+    gated: bool
+    below_bar: list[str]
+    consider_role: str | None
+    recommendations: dict[str, int]
+    disagreement_areas: list[str] = field(default_factory=list)
+    recommendations_split: bool = False
+
+    @property
+    def disagreement(self) -> bool:
+        return bool(self.disagreement_areas) or self.recommendations_split
+
+    @property
+    def recommendation_counts(self) -> list[tuple[str, str, int]]:
+        """(value, label, count) for every recommendation, strong no first."""
+        return [(value, label, self.recommendations.get(value, 0)) for value, label in Recommendation.choices]
+
+    def fit_for(self, role_key: str) -> float | None:
+        return next((cell.fit for cell in self.fits if cell.role == role_key), None)
+
+
+def shortlist_for_review(user, pk: int) -> Shortlist:
+    """The snapshot, or Http404 unless ``user`` may review its opening."""
+    return get_object_or_404(
+        Shortlist.objects.select_related("role", "opening__role", "opening__rubric_version").filter(
+            opening__in=openings_for_review(user)
+        ),
+        pk=pk,
+    )
+
+
+def opening_snapshots(opening: Opening) -> QuerySet[Shortlist]:
+    return Shortlist.objects.filter(opening=opening).select_related("role").order_by("-created_at", "-pk")
+
+
+def shortlist_previous(shortlist: Shortlist) -> Shortlist | None:
+    """The newest ready snapshot of the same opening and role made before ``shortlist``."""
+    return (
+        Shortlist.objects.filter(opening_id=shortlist.opening_id, role_id=shortlist.role_id)
+        .filter(status=Shortlist.Status.READY)
+        .filter(
+            Q(created_at__lt=shortlist.created_at) | Q(created_at=shortlist.created_at, pk__lt=shortlist.pk)
+        )
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+
+
+def review_rows(shortlist: Shortlist, roles: list[Role]) -> list[ReviewRow]:
+    """The snapshot's entries in rank order, with recommendations and disagreement: four queries."""
+    entries = list(
+        ShortlistEntry.objects.filter(shortlist=shortlist)
+        .select_related("application__candidate", "consider_role")
+        .order_by("rank")
+    )
+    in_snapshot = ShortlistEntry.objects.filter(shortlist=shortlist).values("application_id")
+    recommendations: dict[int, dict[str, int]] = {}
+    for application_id, recommendation, count in (
+        Scorecard.objects.filter(interview__application_id__in=in_snapshot, status=Scorecard.Status.SUBMITTED)
+        .order_by()
+        .values("interview__application_id", "recommendation")
+        .annotate(n=Count("pk"))
+        .values_list("interview__application_id", "recommendation", "n")
+    ):
+        recommendations.setdefault(application_id, {})[recommendation] = count
+    spread_areas: dict[int, list[str]] = {}
+    for application_id, area_name in (
+        Rating.objects.filter(
+            scorecard__interview__application_id__in=in_snapshot,
+            scorecard__status=Scorecard.Status.SUBMITTED,
+            level__isnull=False,
+        )
+        .order_by()
+        .values("scorecard__interview__application_id", "area__order", "area__name")
+        .annotate(spread=Max("level") - Min("level"))
+        .filter(spread__gte=DISAGREEMENT_SPREAD)
+        .order_by("scorecard__interview__application_id", "area__order")
+        .values_list("scorecard__interview__application_id", "area__name")
+    ):
+        spread_areas.setdefault(application_id, []).append(area_name)
+    area_names = dict(
+        SkillArea.objects.filter(version_id=shortlist.opening.rubric_version_id)
+        .order_by()
+        .values_list("key", "name")
+    )
+    stage_labels = dict(Application.Stage.choices)
+    rows = []
+    for entry in entries:
+        counts = recommendations.get(entry.application_id, {})
+        rows.append(
+            ReviewRow(
+                rank=entry.rank,
+                application_id=entry.application_id,
+                candidate=entry.application.candidate.name,
+                stage=entry.application.stage,
+                stage_label=stage_labels.get(entry.application.stage, entry.application.stage),
+                fits=[
+                    RoleFitCell(
+                        role=role.key,
+                        fit=entry.fits.get(role.key, {}).get("fit"),
+                        lower=entry.fits.get(role.key, {}).get("lower"),
+                        upper=entry.fits.get(role.key, {}).get("upper"),
+                    )
+                    for role in roles
+                ],
+                coverage=entry.coverage,
+                gated=entry.gated,
+                below_bar=[area_names.get(key, key) for key in entry.below_bar],
+                consider_role=entry.consider_role.name if entry.consider_role else None,
+                recommendations=counts,
+                disagreement_areas=spread_areas.get(entry.application_id, []),
+                recommendations_split=bool(NOES & counts.keys()) and bool(YESES & counts.keys()),
+            )
+        )
+    return rows
+
+
+# Sorting and filtering ------------------------------------------------------------
+
+
+def sort_keys(roles: list[Role]) -> dict[str, str]:
+    """Sort key -> the direction a first click sorts by: names and ranks ascending, scores descending."""
+    return {
+        "rank": "",
+        "name": "",
+        **{f"fit_{role.key}": "-" for role in roles},
+        "coverage": "-",
+    }
+
+
+def _sort_value(row: ReviewRow, key: str):
+    if key == "rank":
+        return row.rank
+    if key == "name":
+        return row.candidate.casefold()
+    if key == "coverage":
+        return row.coverage
+    return row.fit_for(key.removeprefix("fit_"))
+
+
+def rows_sorted(rows: list[ReviewRow], sort: str) -> list[ReviewRow]:
+    """Rows by ``sort`` (a key, ``-`` first for descending); missing fits always last, then by rank."""
+    key, descending = sort.removeprefix("-"), sort.startswith("-")
+    present = [row for row in rows if _sort_value(row, key) is not None]
+    missing = [row for row in rows if _sort_value(row, key) is None]
+    present.sort(key=lambda row: row.rank)
+    present.sort(key=lambda row: _sort_value(row, key), reverse=descending)  # stable: ties keep rank order
+    return present + missing
+
+
+class ShortlistFilterForm(forms.Form):
+    sort = forms.CharField(required=False)
+    stage = forms.MultipleChoiceField(
+        choices=Application.Stage.choices, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    min_coverage = forms.IntegerField(
+        label="Minimum coverage (%)", min_value=0, max_value=100, required=False
+    )
+    flag = forms.MultipleChoiceField(
+        label="Only with", choices=FLAGS, required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+
+def rows_filtered(rows: list[ReviewRow], data: dict) -> list[ReviewRow]:
+    stages = set(data.get("stage") or [])
+    min_coverage = data.get("min_coverage")
+    flags = set(data.get("flag") or [])
+    kept = []
+    for row in rows:
+        if stages and row.stage not in stages:
+            continue
+        if min_coverage is not None and row.coverage * 100 < min_coverage - 1e-9:
+            continue
+        if "below_bar" in flags and not row.below_bar:
+            continue
+        if "consider" in flags and not row.consider_role:
+            continue
+        if "disagreement" in flags and not row.disagreement:
+            continue
+        kept.append(row)
+    return kept
+
+
+@dataclass(frozen=True)
+class Header:
+    label: str
+    next_sort: str | None
+    aria_sort: str | None
+    numeric: bool = False
+    own_role: bool = False
+
+
+def table_headers(roles: list[Role], sort: str, own_role_id: int) -> list[Header]:
+    """The table's column headers, with the sort each one's link asks for and ARIA state."""
+    first_direction = sort_keys(roles)
+    current, descending = sort.removeprefix("-"), sort.startswith("-")
+
+    def header(label: str, key: str | None, *, numeric: bool = False, own_role: bool = False) -> Header:
+        if key is None:
+            return Header(label, None, None, numeric, own_role)
+        if key == current:
+            return Header(
+                label,
+                key if descending else f"-{key}",
+                "descending" if descending else "ascending",
+                numeric,
+                own_role,
+            )
+        return Header(label, f"{first_direction[key]}{key}", None, numeric, own_role)
+
+    return [
+        header("Rank", "rank", numeric=True),
+        header("Candidate", "name"),
+        header("Stage", None),
+        *[
+            header(
+                f"{role.name} fit (80% interval)",
+                f"fit_{role.key}",
+                numeric=True,
+                own_role=role.pk == own_role_id,
+            )
+            for role in roles
+        ],
+        header("Coverage", "coverage", numeric=True),
+        header("Flags", None),
+        header("Interviewers' recommendations", None),
+    ]
+
+
+# Forms ----------------------------------------------------------------------------
+
+
+class ShortlistCreateForm(forms.Form):
+    order_by = forms.ChoiceField(label="Order by", choices=Shortlist.OrderBy.choices, initial="fit")
+    min_coverage = forms.IntegerField(
+        label="Minimum coverage (%)", min_value=0, max_value=100, initial=0, required=False
+    )
+    min_fit = forms.FloatField(label="Minimum fit (0-100)", min_value=0, max_value=100, required=False)
+    stages = forms.MultipleChoiceField(
+        label="Stages (none ticked: all)",
+        choices=Application.Stage.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    limit = forms.IntegerField(label="Keep the top (empty: all)", min_value=1, required=False)
+
+
+# Views ----------------------------------------------------------------------------
+
+
+def _table_context(request, shortlist: Shortlist | None, opening: Opening) -> dict:
+    roles = list(Role.objects.order_by("order", "key"))
+    filters = ShortlistFilterForm(request.GET)
+    data = filters.cleaned_data if filters.is_valid() else {}
+    sort = data.get("sort") or "rank"
+    if sort.removeprefix("-") not in sort_keys(roles):
+        sort = "rank"
+    rows = []
+    if shortlist is not None:
+        shortlist.opening = opening  # loaded already: spare the look-up
+    if shortlist is not None and shortlist.status == Shortlist.Status.READY:
+        rows = rows_sorted(rows_filtered(review_rows(shortlist, roles), data), sort)
+    return {
+        "opening": opening,
+        "shortlist": shortlist,
+        "roles": roles,
+        "rows": rows,
+        "headers": table_headers(roles, sort, opening.role_id),
+        "sort": sort,
+        "filters": filters,
+        "disagreement_rule": DISAGREEMENT_RULE,
+        "snapshots": opening_snapshots(opening),
+        "create_form": ShortlistCreateForm(),
+    }
+
+
+@login_required
+def opening_shortlist(request, pk: int):
+    """The newest ready snapshot for the opening's role, and any newer one still being built."""
+    opening = opening_for_review(request.user, pk)
+    own_role = opening_snapshots(opening).filter(role_id=opening.role_id)
+    ready = own_role.filter(status=Shortlist.Status.READY).first()
+    pending = own_role.filter(status=Shortlist.Status.PENDING)
+    if ready is not None:
+        pending = pending.filter(pk__gt=ready.pk)
+    newer_pending = list(pending[:5])
+    context = _table_context(request, ready, opening)
+    context.update(newest_view=True, pending=newer_pending)
+    return render(request, "scoring/shortlist_detail.html", context)
+
+
+@login_required
+def shortlist_detail(request, pk: int):
+    shortlist = shortlist_for_review(request.user, pk)
+    context = _table_context(request, shortlist, shortlist.opening)
+    context.update(
+        newest_view=False, pending=[shortlist] if shortlist.status == Shortlist.Status.PENDING else []
+    )
+    return render(request, "scoring/shortlist_detail.html", context)
+
+
+@login_required
+@require_POST
+def shortlist_create_view(request, pk: int):
+    opening = opening_for_review(request.user, pk)
+    form = ShortlistCreateForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            shortlist = shortlist_create(
+                opening=opening,
+                user=request.user,
+                order_by=data["order_by"],
+                min_coverage=(data["min_coverage"] or 0) / 100,
+                min_fit=data["min_fit"],
+                stages=data["stages"],
+                limit=data["limit"],
+            )
+        except ApplicationError as error:
+            form.add_error(error.field if error.field in form.fields else None, error.message)
+        else:
+            messages.success(request, "Snapshot requested; it appears here once built.")
+            return redirect("review:shortlist-detail", pk=shortlist.pk)
+    context = _table_context(request, None, opening)
+    context.update(newest_view=True, pending=[], create_form=form)
+    return render(request, "scoring/shortlist_detail.html", context, status=400)
+
+
+@dataclass(frozen=True)
+class Move:
+    application_id: int
+    candidate: str
+    rank: int | None
+    previous_rank: int | None
+
+    @property
+    def delta(self) -> int:
+        """Places gained (positive: moved up)."""
+        return (self.previous_rank or 0) - (self.rank or 0)
+
+    @property
+    def places(self) -> int:
+        return abs(self.delta)
+
+
+@dataclass(frozen=True)
+class Comparison:
+    moved_up: list[Move]
+    moved_down: list[Move]
+    entered: list[Move]
+    left: list[Move]
+    unchanged: int
+
+
+def shortlists_compare(current: Shortlist, previous: Shortlist) -> Comparison:
+    """Who moved up or down, entered or left between two snapshots (two queries)."""
+
+    def ranks(shortlist: Shortlist) -> dict[int, tuple[int, str]]:
+        return {
+            application_id: (rank, name)
+            for application_id, rank, name in ShortlistEntry.objects.filter(shortlist=shortlist).values_list(
+                "application_id", "rank", "application__candidate__name"
+            )
+        }
+
+    now, before = ranks(current), ranks(previous)
+    moves = [
+        Move(application_id, name, rank, before[application_id][0])
+        for application_id, (rank, name) in now.items()
+        if application_id in before
+    ]
+    return Comparison(
+        moved_up=sorted((m for m in moves if m.delta > 0), key=lambda m: (-m.delta, m.rank)),
+        moved_down=sorted((m for m in moves if m.delta < 0), key=lambda m: (m.delta, m.rank)),
+        entered=sorted(
+            (Move(a, name, rank, None) for a, (rank, name) in now.items() if a not in before),
+            key=lambda m: m.rank,
+        ),
+        left=sorted(
+            (Move(a, name, None, rank) for a, (rank, name) in before.items() if a not in now),
+            key=lambda m: m.previous_rank,
+        ),
+        unchanged=sum(1 for m in moves if m.delta == 0),
+    )
+
+
+@login_required
+def shortlist_compare(request, pk: int):
+    shortlist = shortlist_for_review(request.user, pk)
+    previous = shortlist_previous(shortlist)
+    comparison = None
+    if previous is not None and shortlist.status == Shortlist.Status.READY:
+        comparison = shortlists_compare(shortlist, previous)
+    return render(
+        request,
+        "scoring/shortlist_compare.html",
+        {
+            "opening": shortlist.opening,
+            "shortlist": shortlist,
+            "previous": previous,
+            "comparison": comparison,
+        },
+    )
+
+
+def csv_safe(value) -> str:
+    """The cell as text, quoted against formula injection when a spreadsheet would evaluate it."""
+    text = "" if value is None else str(value)
+    return f"'{text}" if text.startswith(CSV_FORMULA_STARTS) else text
+
+
+def _number(value: float | None, digits: int = 1) -> str:
+    # The page's own rounding (half up), so the file and the page show the same figures.
+    return "" if value is None else floatformat(value, f"{digits}u")  # "u": never localised
+
+
+def csv_header(roles: list[Role]) -> list[str]:
+    return [
+        "rank",
+        "candidate",
+        "application_id",
+        "stage",
+        *[f"{role.key}_{part}" for role in roles for part in ("fit", "lower", "upper")],
+        "coverage",
+        "below_bar",
+        "consider_role",
+        "disagreement",
+        *[f"recommendations_{value}" for value in Recommendation.values],
+    ]
+
+
+def csv_row(row: ReviewRow) -> list[str]:
+    return [
+        str(row.rank),
+        row.candidate,
+        str(row.application_id),
+        row.stage,
+        *[_number(value) for cell in row.fits for value in (cell.fit, cell.lower, cell.upper)],
+        _number(row.coverage, 3),
+        "; ".join(row.below_bar),
+        row.consider_role or "",
+        "yes" if row.disagreement else "no",
+        *[str(row.recommendations.get(value, 0)) for value in Recommendation.values],
+    ]
+
+
+@login_required
+def shortlist_export(request, pk: int):
+    """One CSV row per entry in rank order; cells that a spreadsheet would run as formulas are quoted."""
+    shortlist = shortlist_for_review(request.user, pk)
+    if shortlist.status != Shortlist.Status.READY:
+        messages.error(request, "This snapshot is not ready, so there is nothing to export yet.")
+        return redirect("review:shortlist-detail", pk=shortlist.pk)
+    roles = list(Role.objects.order_by("order", "key"))
+    filename = f"shortlist-{shortlist.pk}-{slugify(shortlist.opening.title) or 'opening'}.csv"
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    writer = csv.writer(response)
+    writer.writerow(csv_header(roles))
+    for row in review_rows(shortlist, roles):
+        writer.writerow([csv_safe(cell) for cell in csv_row(row)])
+    return response
+
+
+urlpatterns = [
+    path("openings/<int:pk>/shortlist/", opening_shortlist, name="opening-shortlist"),
+    path("openings/<int:pk>/shortlists/create/", shortlist_create_view, name="shortlist-create"),
+    path("shortlists/<int:pk>/", shortlist_detail, name="shortlist-detail"),
+    path("shortlists/<int:pk>/compare/", shortlist_compare, name="shortlist-compare"),
+    path("shortlists/<int:pk>/export.csv", shortlist_export, name="shortlist-export"),
+]

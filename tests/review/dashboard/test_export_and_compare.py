@@ -1,0 +1,175 @@
+"""The CSV export of a snapshot and the comparison with the previous snapshot."""
+
+import csv
+import io
+
+import pytest
+from django.urls import reverse
+
+from assessments.models import Scorecard
+from assessments.services import RatingInput, scorecard_amend
+from scoring.shortlists import shortlist_create
+from scoring.views.shortlists import csv_safe
+from tests.factories import ApplicationFactory, InterviewFactory
+from tests.scoring.conftest import AREAS, submit
+
+pytestmark = pytest.mark.django_db
+
+HEADER = [
+    "rank",
+    "candidate",
+    "application_id",
+    "stage",
+    "data_scientist_fit",
+    "data_scientist_lower",
+    "data_scientist_upper",
+    "ml_engineer_fit",
+    "ml_engineer_lower",
+    "ml_engineer_upper",
+    "full_stack_data_scientist_fit",
+    "full_stack_data_scientist_lower",
+    "full_stack_data_scientist_upper",
+    "coverage",
+    "below_bar",
+    "consider_role",
+    "disagreement",
+    "recommendations_strong_no",
+    "recommendations_no",
+    "recommendations_yes",
+    "recommendations_strong_yes",
+]
+# Fit, lower and upper for data scientist, ML engineer and full-stack (the engine is deterministic).
+GRACE_FITS = ["27.3", "26.8", "27.9", "25.4", "25.0", "25.9", "31.3", "30.7", "31.8"]
+ADA_FITS = ["9.8", "9.3", "10.4", "8.5", "8.0", "9.0", "10.4", "9.8", "11.0"]
+
+
+def read_csv(response) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(response.content.decode())))
+
+
+def test_the_export_has_one_row_per_entry_with_fits_flags_and_recommendations(
+    client, committee_member, review_opening, snapshot
+):
+    opening, applications, *_ = review_opening(2)
+    for application, name in zip(applications, ["Ada Lovelace", "Grace Hopper"], strict=True):
+        application.candidate.name = name
+        application.candidate.save()
+    shortlist = snapshot(opening)
+    client.force_login(committee_member)
+
+    response = client.get(reverse("review:shortlist-export", args=[shortlist.pk]))
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    filename = f"shortlist-{shortlist.pk}-opening-ml_engineer.csv"
+    assert response["Content-Disposition"] == f'attachment; filename="{filename}"'
+    header, *rows = read_csv(response)
+    assert header == HEADER
+    ada, grace = applications  # skill 1 and 2; each rated by a lenient and a neutral interviewer
+    below_bar = "Software engineering quality; Production deployment and model serving"
+    tail = ["0.333", below_bar, "", "no", "0", "0", "2", "0"]
+    assert rows == [
+        ["1", "Grace Hopper", str(grace.pk), "interviewing", *GRACE_FITS, *tail],
+        ["2", "Ada Lovelace", str(ada.pk), "interviewing", *ADA_FITS, *tail],
+    ]
+
+
+@pytest.mark.parametrize(
+    ("name", "cell"),
+    [
+        ('=HYPERLINK("http://evil.example","x")', '\'=HYPERLINK("http://evil.example","x")'),
+        ("+1 555 0100", "'+1 555 0100"),
+        ("-2+3", "'-2+3"),
+        ("@SUM(A1:A2)", "'@SUM(A1:A2)"),
+        ("Grace Hopper", "Grace Hopper"),
+    ],
+)
+def test_the_export_quotes_cells_a_spreadsheet_would_run_as_formulas(
+    client, recruiter, review_opening, snapshot, name, cell
+):
+    opening, applications, *_ = review_opening(1)
+    applications[0].candidate.name = name
+    applications[0].candidate.save()
+    shortlist = snapshot(opening)
+    client.force_login(recruiter)
+
+    _, row = read_csv(client.get(reverse("review:shortlist-export", args=[shortlist.pk])))
+
+    assert row[1] == cell
+
+
+def test_the_formula_guard_leaves_numbers_and_empty_cells_alone():
+    assert [csv_safe(v) for v in (None, "", "72.5", 3, "a=b")] == ["", "", "72.5", "3", "a=b"]
+    assert csv_safe("\t=1") == "'\t=1"
+
+
+def test_a_pending_snapshot_has_nothing_to_export(client, recruiter, review_opening):
+    opening, *_ = review_opening(1)
+    pending = shortlist_create(opening=opening)
+    client.force_login(recruiter)
+
+    response = client.get(reverse("review:shortlist-export", args=[pending.pk]))
+
+    assert response.status_code == 302
+    assert response["Location"] == reverse("review:shortlist-detail", args=[pending.pk])
+
+
+def test_the_comparison_shows_who_moved_up_or_down_entered_and_left(
+    client, recruiter, review_opening, snapshot, django_capture_on_commit_callbacks
+):
+    # Skill 1..4 for applications 0..3: the first snapshot ranks them 3, 2, 1, 0.
+    opening, applications, lenient, neutral = review_opening(4)
+    first = snapshot(opening, stages=["interviewing"])
+    assert list(first.entries.order_by("rank").values_list("application_id", flat=True)) == [
+        a.pk for a in reversed(applications)
+    ]
+    # Then application 0 is re-rated at the top, 3 is rejected, and a newcomer rated like 3 arrives.
+    with django_capture_on_commit_callbacks(execute=True):
+        for scorecard in Scorecard.objects.filter(interview__application=applications[0]):
+            scorecard_amend(
+                scorecard=scorecard,
+                user=scorecard.interviewer,
+                reason="Re-read the work sample.",
+                recommendation="strong_yes",
+                summary="",
+                ratings=[RatingInput(key, 5) for key in AREAS],
+            )
+    applications[3].stage = "rejected"
+    applications[3].save()
+    newcomer = ApplicationFactory(opening=opening, candidate__name="Nina Newcomer")
+    interview = InterviewFactory(application=newcomer, focus=AREAS, interviewers=[lenient, neutral])
+    with django_capture_on_commit_callbacks(execute=True):
+        submit(interview, lenient, {key: 5 for key in AREAS})
+        submit(interview, neutral, {key: 4 for key in AREAS})
+    second = snapshot(opening, stages=["interviewing"])
+    client.force_login(recruiter)
+
+    response = client.get(reverse("review:shortlist-compare", args=[second.pk]))
+
+    assert response.context["previous"] == first
+    comparison = response.context["comparison"]
+    assert [(m.application_id, m.previous_rank, m.rank, m.delta) for m in comparison.moved_up] == [
+        (applications[0].pk, 4, 1, 3)
+    ]
+    assert [(m.application_id, m.previous_rank, m.rank) for m in comparison.moved_down] == [
+        (applications[2].pk, 2, 3),
+        (applications[1].pk, 3, 4),
+    ]
+    assert [(m.application_id, m.rank) for m in comparison.entered] == [(newcomer.pk, 2)]
+    assert [(m.application_id, m.previous_rank) for m in comparison.left] == [(applications[3].pk, 1)]
+    assert comparison.unchanged == 0
+    page = response.content.decode()
+    assert "Nina Newcomer" in page
+    assert "+3" in page
+
+
+def test_the_first_snapshot_has_nothing_to_compare_with(client, recruiter, review_opening, snapshot):
+    opening, *_ = review_opening(2)
+    only = snapshot(opening)
+    client.force_login(recruiter)
+
+    response = client.get(reverse("review:shortlist-compare", args=[only.pk]))
+
+    assert response.status_code == 200
+    assert response.context["comparison"] is None
+    assert "no earlier ready snapshot" in response.content.decode()
