@@ -263,6 +263,11 @@ API_MAX_PAGE_SIZE = env_int("API_MAX_PAGE_SIZE", default=200)
 API_MAX_BODY_BYTES = env_int("API_MAX_BODY_BYTES", default=1024 * 1024)
 IDEMPOTENCY_KEY_TTL_HOURS = env_int("IDEMPOTENCY_KEY_TTL_HOURS", default=24)
 
+# Self-reported groups smaller than this are suppressed in the adverse-impact analysis.
+ADVERSE_IMPACT_MIN_GROUP = env_int("ADVERSE_IMPACT_MIN_GROUP", default=5)
+if ADVERSE_IMPACT_MIN_GROUP < 1:
+    raise ImproperlyConfigured("ADVERSE_IMPACT_MIN_GROUP must be 1 or more.")
+
 SPECTACULAR_SETTINGS = {
     "TITLE": "Data-role scorecards API",
     "DESCRIPTION": (

@@ -20,12 +20,10 @@ from hiring.models import Application, DemographicResponse, Opening
 from scoring import analytics
 from scoring.models import AreaReliability, InterviewerOffset, Shortlist, ShortlistEntry
 
-DEFAULT_MIN_GROUP = 5
-
 
 def adverse_impact_min_group() -> int:
-    """The smallest group reported (setting ``ADVERSE_IMPACT_MIN_GROUP``, default 5, at least 1)."""
-    return max(int(getattr(settings, "ADVERSE_IMPACT_MIN_GROUP", DEFAULT_MIN_GROUP)), 1)
+    """The smallest group reported (setting ``ADVERSE_IMPACT_MIN_GROUP``, validated at start-up)."""
+    return settings.ADVERSE_IMPACT_MIN_GROUP
 
 
 @dataclass(frozen=True)
