@@ -14,7 +14,7 @@ TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
 
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: help install run test lint format worker beat clean chromium bench bench-admin
+.PHONY: help install run test lint format worker beat clean chromium bench bench-admin load
 
 help:
 	@echo "make run    set up and serve the demo app on http://$(HOST):$(PORT)"
@@ -72,6 +72,15 @@ bench-admin: export DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/scorecard
 bench-admin: export SECRET_KEY ?= bench-only-secret-key-not-for-production-0123456789abcdef
 bench-admin: install
 	$(PY) -m benchmarks.admin_pages $(BENCH_ADMIN_ARGS)
+
+# make load: mixed ATS traffic (candidate upserts, scorecard submits, fit-score and shortlist reads) from
+# 50 clients against gunicorn + a Celery worker, one JSON line; exits 1 on any error or lost write.
+# Its own database (name must contain "load") and Redis db 15, both emptied.
+# LOAD_ARGS="--duration 10 --clients 20 --saturation 5 --redis-url redis://127.0.0.1:6379/14 --check".
+load: export DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/scorecards_load
+load: export SECRET_KEY ?= load-only-secret-key-not-for-production-0123456789abcdef
+load: install
+	$(PY) -m benchmarks.load $(LOAD_ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check .

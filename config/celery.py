@@ -14,7 +14,7 @@ import logging
 import os
 
 from celery import Celery
-from kombu.exceptions import KombuError
+from celery.canvas import Signature
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
@@ -29,9 +29,12 @@ logger = logging.getLogger(__name__)
 def enqueue_on_commit(task, *args, **kwargs) -> None:
     """Send ``task`` (a task or its registered name) after the current transaction commits.
 
-    A broker that cannot be reached must not fail the user's action, which has
-    already committed: the failure is logged and the periodic sweep picks the
-    work up later. Task arguments are primary keys, never model instances.
+    A broker (or result store) that cannot be reached must not fail the user's
+    action, which has already committed: the failure is logged and the periodic
+    sweep picks the work up later. Task arguments are primary keys, never model
+    instances. A task or name is fire-and-forget (no result kept); pass a frozen
+    signature to poll its result by id. In eager mode the task runs here and its
+    errors propagate.
     """
     from django.db import transaction
 
@@ -42,9 +45,16 @@ def enqueue_on_commit(task, *args, **kwargs) -> None:
             if task not in app.tasks:
                 app.loader.import_default_modules()  # imports every app's tasks module once
             resolved = app.tasks[task]
+        if app.conf.task_always_eager:
+            resolved.apply_async(args=args, kwargs=kwargs)  # runs here: the task's own errors propagate
+            return
+        # A frozen signature's caller polls its result by id; for a task or a name nobody can,
+        # so no result is stored, and the sender does not subscribe to the result store
+        # (with Redis down, that subscription alone blocks ~20 s, then raises RuntimeError).
+        options = {} if isinstance(task, Signature) else {"ignore_result": True}
         try:
-            resolved.apply_async(args=args, kwargs=kwargs)
-        except (KombuError, OSError):  # the broker, not the task: eager-mode task errors propagate
+            resolved.apply_async(args=args, kwargs=kwargs, **options)
+        except Exception:  # the broker or result store, never the task: the user's action has committed
             logger.warning(
                 "Could not enqueue %s; the periodic sweep will catch up.", resolved.name, exc_info=True
             )

@@ -36,7 +36,26 @@ class ApplicationError(Exception):
             self.status_code = status_code
 
 
+def _encodable(value):
+    """``value`` with lone surrogates written as ``\\udxxx``: error bodies echo the input, and a lone
+    surrogate from a JSON ``\\ud800`` escape cannot be encoded as UTF-8 (rendering it would be a 500)."""
+    if isinstance(value, str):
+        return value.encode("utf-8", "backslashreplace").decode("utf-8")
+    if isinstance(value, dict):
+        return {_encodable(key): _encodable(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_encodable(item) for item in value]
+    return value
+
+
 def api_exception_handler(exc, context):
+    response = _api_exception_response(exc, context)
+    if response is not None:
+        response.data = _encodable(response.data)
+    return response
+
+
+def _api_exception_response(exc, context):
     # DRF is imported here, not at the top: services import ApplicationError, and DRF's
     # settings import the authentication classes, which import services.
     from rest_framework import exceptions

@@ -25,3 +25,57 @@ class ApiBodySizeLimitMiddleware:
                     status=413,
                 )
         return self.get_response(request)
+
+
+DATABASE_RETRY_AFTER_SECONDS = 5
+
+_UNAVAILABLE_PAGE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Temporarily unavailable</title></head>
+<body><main><h1>Temporarily unavailable</h1>
+<p>We could not reach the database. Nothing was lost that you had already saved; please try again in a
+few seconds.</p></main></body></html>
+"""
+
+
+class DatabaseUnavailableMiddleware:
+    """Answer 503 with ``Retry-After`` when a view loses the database, instead of a 500 page.
+
+    A dropped connection, a restarting server or a cancelled statement raises
+    ``OperationalError``/``InterfaceError``; the request's transaction is rolled
+    back, so the client may retry. The API answers ``{"code":
+    "database_unavailable", ...}``; pages a short HTML notice. Other database
+    errors (integrity, data) are bugs and stay 500s. Django closes the broken
+    connection when the request finishes, so the next request connects afresh.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        import logging
+
+        from django.db import InterfaceError, OperationalError
+        from django.http import HttpResponse
+
+        if not isinstance(exception, (OperationalError, InterfaceError)):
+            return None
+        # The class only: messages can carry hosts and database names.
+        logging.getLogger("config").warning(
+            "Database unavailable during %s %s: %s", request.method, request.path, type(exception).__name__
+        )
+        if request.path.startswith("/api/"):
+            response = JsonResponse(
+                {
+                    "code": "database_unavailable",
+                    "detail": "The database is unavailable for a moment; nothing was changed. Retry shortly.",
+                },
+                status=503,
+            )
+        else:
+            response = HttpResponse(_UNAVAILABLE_PAGE, status=503, content_type="text/html; charset=utf-8")
+        response["Retry-After"] = str(DATABASE_RETRY_AFTER_SECONDS)
+        response["Cache-Control"] = "no-store"
+        return response

@@ -7,6 +7,7 @@ method) or ``required_scopes_by_action``. The base then:
   permissions, so every answer, 403 included, carries ``X-RateLimit-Limit``
   and ``X-RateLimit-Remaining``, and a 429 carries ``Retry-After``;
 * honours ``Idempotency-Key`` on POST (see ``integrations.idempotency``);
+* parses JSON bodies with ``SafeJSONParser`` (deep nesting is a 400, not a crash);
 * answers errors in the one shape of ``config.errors``.
 """
 
@@ -14,11 +15,64 @@ from __future__ import annotations
 
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse
 from rest_framework import exceptions, mixins, serializers, viewsets
+from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from config.errors import ApplicationError
 from integrations import idempotency
 from integrations.throttling import ApiRateThrottle
+
+# No API body nests anywhere near this deep (a Greenhouse scorecard: 4 levels).
+MAX_JSON_DEPTH = 32
+
+
+def _nested_deeper_than(data, limit: int) -> bool:
+    """Whether parsed JSON nests arrays/objects more than ``limit`` levels (iterative: no recursion)."""
+    stack = [(data, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if isinstance(value, dict):
+            children = value.values()
+        elif isinstance(value, list):
+            children = value
+        else:
+            continue
+        if depth > limit:
+            return True
+        stack.extend((child, depth + 1) for child in children)
+    return False
+
+
+class SafeJSONParser(JSONParser):
+    """DRF's JSON parser, answering 400 ``parse_error`` for bodies nested deeper than ``MAX_JSON_DEPTH``.
+
+    Python's json module raises RecursionError (a 500) on about a thousand levels
+    of ``[``; and a body just under that would still crash later code that walks
+    it recursively (hashing it for idempotency, error flattening). So both are
+    refused here, before any view sees the body.
+    """
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        message = f"JSON parse error - nested deeper than {MAX_JSON_DEPTH} levels."
+        try:
+            data = super().parse(stream, media_type, parser_context)
+        except RecursionError:
+            raise exceptions.ParseError(message) from None
+        if _nested_deeper_than(data, MAX_JSON_DEPTH):
+            raise exceptions.ParseError(message)
+        return data
+
+
+def _idempotency_key_check(key: str) -> None:
+    """1-255 visible characters: control characters (NUL above all) cannot be stored or logged safely."""
+    if not key or len(key) > idempotency.MAX_KEY_LENGTH or any(ord(c) < 32 or ord(c) == 127 for c in key):
+        raise ApplicationError(
+            "invalid_idempotency_key",
+            f"The {idempotency.HEADER} header must be 1-{idempotency.MAX_KEY_LENGTH} characters, "
+            "without control characters.",
+            field=idempotency.HEADER,
+        )
 
 
 class _Replay(Exception):
@@ -28,6 +82,7 @@ class _Replay(Exception):
 
 class ApiMixin:
     throttle_classes = [ApiRateThrottle]
+    parser_classes = [SafeJSONParser]
     # Methods whose requests may carry an Idempotency-Key.
     idempotent_methods = ("POST",)
 
@@ -59,6 +114,7 @@ class ApiMixin:
         super().initial(request, *args, **kwargs)
         key = request.headers.get(idempotency.HEADER)
         if key is not None and request.method in self.idempotent_methods:
+            _idempotency_key_check(key)
             record, replay = idempotency.record_claim(request, key)
             if replay:
                 raise _Replay(record)
@@ -150,6 +206,7 @@ IDEMPOTENCY_KEY_PARAMETER = OpenApiParameter(
     str,
     OpenApiParameter.HEADER,
     required=False,
-    description="Any unique string up to 255 characters. Resending the same key with the same body "
-    "returns the stored response (with Idempotent-Replayed: true); with another body, 422.",
+    description="Any unique string of 1-255 characters, without control characters. Resending the same "
+    "key with the same body returns the stored response (with Idempotent-Replayed: true); with another "
+    "body, 422.",
 )

@@ -4,7 +4,11 @@ DRF's throttles count in the cache (Redis in production), so the count is
 shared by every web process; it limits abuse and is not exact under races.
 """
 
+import logging
+
 from rest_framework.throttling import SimpleRateThrottle
+
+logger = logging.getLogger(__name__)
 
 
 class ApiRateThrottle(SimpleRateThrottle):
@@ -28,7 +32,14 @@ class ApiRateThrottle(SimpleRateThrottle):
         return self.cache_format % {"scope": self.scope, "ident": ident}
 
     def allow_request(self, request, view) -> bool:
-        allowed = super().allow_request(request, view)
+        try:
+            allowed = super().allow_request(request, view)
+        except Exception as error:  # any cache outage (Redis down) must not fail requests
+            # Fail open: an unavailable cache must not turn every API call into a 500 (a
+            # scorecard must still go in while Redis is down). The limit is back with the cache.
+            logger.warning("Rate limiting skipped: the cache is unavailable (%s).", type(error).__name__)
+            request._rate_limit = (self.num_requests, self.num_requests)
+            return True
         remaining = max(self.num_requests - len(self.history), 0)
         request._rate_limit = (self.num_requests, remaining)
         return allowed

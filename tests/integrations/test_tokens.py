@@ -177,3 +177,20 @@ def test_idempotency_records_are_purged_after_their_ttl(token_client, settings):
 
     assert idempotency_records_purge() == 1
     assert not IdempotencyRecord.objects.exists()
+
+
+def test_requests_still_go_through_when_the_rate_limit_cache_is_down(token_client, settings, caplog):
+    # Nothing listens on port 1: the throttle's cache is unreachable.
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",
+        }
+    }
+    client = token_client(["roles:read"])
+
+    response = client.get("/api/v1/roles/")
+
+    assert response.status_code == 200
+    assert response["X-RateLimit-Limit"] == response["X-RateLimit-Remaining"]
+    assert "Rate limiting skipped" in caplog.text
