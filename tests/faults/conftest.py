@@ -201,10 +201,15 @@ def celery_on(private_redis):
     from config.celery import app
 
     def reset() -> None:
+        from kombu import pools
+
         if app._pool is not None:
             app._pool.force_close_all()
         app._pool = None
         app.amqp._producer_pool = None
+        # kombu's process-wide connection and producer pools hold the closed connections too:
+        # drop them, or later tests acquire from a closed pool.
+        pools.reset()
         app._backend_cache = None
         app._local.__dict__.pop("backend", None)
 
