@@ -57,7 +57,6 @@ from __future__ import annotations
 
 import argparse
 import http.client
-import io
 import json
 import os
 import random
@@ -164,35 +163,6 @@ def configure(redis_url: str) -> str | None:
             " (its name must contain 'load', e.g. scorecards_load)."
         )
     return None
-
-
-def database_ensure() -> None:
-    """Create the load database when missing (through the ``postgres`` maintenance database)."""
-    import psycopg
-    from django.db import connection
-    from psycopg import sql
-
-    settings = connection.settings_dict
-    params = {
-        "dbname": "postgres",
-        "host": settings["HOST"],
-        "port": settings["PORT"],
-        "user": settings["USER"],
-        "password": settings["PASSWORD"],
-    }
-    with psycopg.connect(**{key: value for key, value in params.items() if value}, autocommit=True) as admin:
-        if admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [settings["NAME"]]).fetchone():
-            return
-        say(f"creating database {settings['NAME']}")
-        admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(settings["NAME"])))
-
-
-def schema_ensure() -> None:
-    from django.core.management import call_command
-
-    quiet = io.StringIO()  # stdout carries the JSON line only
-    call_command("migrate", verbosity=0, interactive=False, stdout=quiet)
-    call_command("load_rubrics", verbosity=0, stdout=quiet)
 
 
 def redis_flush(redis_url: str) -> None:
@@ -492,6 +462,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     from benchmarks.load_dataset import PAIRS_PER_APPLICATION, dataset_build
     from benchmarks.load_servers import cpu_seconds, server_environment, servers_running
+    from benchmarks.recompute import database_ensure, schema_ensure
 
     database_ensure()
     schema_ensure()

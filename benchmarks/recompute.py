@@ -271,7 +271,10 @@ def configure() -> str | None:
 
 
 def database_ensure() -> None:
-    """Create the benchmark database when missing (through the ``postgres`` maintenance database)."""
+    """Create the configured database when missing (through the ``postgres`` maintenance database).
+
+    Shared by every benchmark script (recompute, admin pages, load).
+    """
     import psycopg
     from django.db import connection
     from psycopg import sql

@@ -590,3 +590,19 @@ def applications_stale(*, limit: int = 1000, opening_id: int | None = None) -> l
         .order_by("newest_input", "pk")
         .values_list("pk", flat=True)[:limit]
     )
+
+
+def opening_recompute_enqueue(*, opening: Opening) -> str:
+    """Enqueue ``scoring.opening_scores_recompute`` for the opening on commit; returns the task id.
+
+    The id is fixed before the message leaves (a frozen signature), so the
+    caller can poll the result backend for it. Idempotent to run twice: the
+    task recomputes from the same inputs to the same values.
+    """
+    from scoring.tasks import opening_scores_recompute
+
+    signature = opening_scores_recompute.si(opening.pk)
+    task_id = signature.freeze().id
+    with transaction.atomic():
+        enqueue_on_commit(signature)
+    return task_id

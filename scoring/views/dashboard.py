@@ -15,7 +15,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.db.models import (
     Count,
     DateTimeField,
@@ -40,11 +39,10 @@ from django.views.decorators.http import require_POST
 
 from assessments.models import Scorecard
 from config.celery import app as celery_app
-from config.celery import enqueue_on_commit
 from hiring.models import Application, Assignment, Opening
 from scoring.models import ApplicationScoreState, FitScore, OpeningCalibration
 from scoring.selectors import opening_for_review, openings_for_review
-from scoring.services import applications_stale
+from scoring.services import applications_stale, opening_recompute_enqueue
 from scoring.templatetags.review import can_review
 
 APPLICATIONS_PER_PAGE = 50
@@ -165,22 +163,6 @@ def opening_applications(opening: Opening) -> QuerySet[Application]:
 
 
 # Recompute ------------------------------------------------------------------------
-
-
-def opening_recompute_enqueue(*, opening: Opening) -> str:
-    """Enqueue ``scoring.opening_scores_recompute`` for the opening on commit; returns the task id.
-
-    The id is fixed before the message leaves (a frozen signature), so the
-    caller can poll the result backend for it. Idempotent to run twice: the
-    task recomputes from the same inputs to the same values.
-    """
-    from scoring.tasks import opening_scores_recompute
-
-    signature = opening_scores_recompute.si(opening.pk)
-    task_id = signature.freeze().id
-    with transaction.atomic():
-        enqueue_on_commit(signature)
-    return task_id
 
 
 def _session_key(opening_id: int) -> str:
