@@ -14,7 +14,7 @@ TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
 
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: help install run test lint format worker beat clean chromium bench bench-admin audit load
+.PHONY: help install run test lint format worker beat clean chromium bench bench-accuracy bench-admin audit load
 
 help:
 	@echo "make run    set up and serve the demo app on http://$(HOST):$(PORT)"
@@ -65,6 +65,12 @@ bench: export DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/scorecards_benc
 bench: export SECRET_KEY ?= bench-only-secret-key-not-for-production-0123456789abcdef
 bench: install
 	$(PY) -m benchmarks.recompute $(BENCH_ARGS)
+
+# make bench-accuracy: one JSON line of the engine's accuracy on simulated panels with known truth
+# (Spearman, precision@10 and 80%-interval coverage against the plain mean and the oracle, 20 seeds).
+# No database. BENCH_ACCURACY_ARGS="--seeds 100 --check".
+bench-accuracy: install
+	$(PY) -m benchmarks.accuracy $(BENCH_ACCURACY_ARGS)
 
 # make bench-admin: one JSON line of the admin's page timings and query counts at 100,000 candidates,
 # on bench's dataset (built when missing). BENCH_ADMIN_ARGS="--candidates 10000 --repeat 3".

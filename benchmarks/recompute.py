@@ -10,8 +10,12 @@ interviewer's leniency, plus noise, rounded and clipped to 1-5; every
 
 Then it measures, in this one process:
 
+* ``model_fit_s``: the measurement model's fit (``scoring.engine.calibrate``,
+  EM over every rating) within ``calibration_s``, the calibration task's work
+  (read every rating of the rubric, fit, store); ``model_fit_iterations``;
 * ``full_s``: ``scoring.services.opening_recompute`` of the opening, end to
-  end (read, compute, write), writing every result row for the first time;
+  end (read, compute with the stored calibration, write), writing every result
+  row for the first time;
   ``full_again_s`` is a second run, which updates those rows;
 * ``sql_floor_s``: a plain ``GROUP BY application, skill area`` average over
   the same ratings, executed and fetched by the same client: no recompute can
@@ -75,7 +79,7 @@ GROUP BY i.application_id, r.area_id
 SQL_EMPTY_DATASET = "TRUNCATE hiring_opening, hiring_candidate RESTART IDENTITY CASCADE"
 SQL_EMPTY_RESULTS = """
 TRUNCATE scoring_fitscore, scoring_applicationscorestate, scoring_intervieweroffset,
-    scoring_openingcalibration, scoring_areareliability, scoring_shortlist RESTART IDENTITY CASCADE
+    scoring_calibration, scoring_areareliability, scoring_shortlist RESTART IDENTITY CASCADE
 """
 
 SQL_INTERVIEWERS = """
@@ -416,6 +420,22 @@ def sql_floor(*, opening_id: int) -> tuple[float, int]:
     return elapsed, len(rows)
 
 
+def calibrate(*, opening_id: int):
+    """Seconds for the calibration of the opening's rubric (read, model fit, store), and the stored row.
+
+    The fan-out to the rubric's openings is left out: the full recompute is timed next, on its own.
+    """
+    from hiring.models import Opening
+    from scoring.calibration import calibration_run
+
+    rubric_id = (
+        Opening.objects.filter(pk=opening_id).values_list("rubric_version__rubric_id", flat=True).get()
+    )
+    started = time.perf_counter()
+    stored = calibration_run(rubric_id=rubric_id, fan_out=False)
+    return time.perf_counter() - started, stored
+
+
 def full_recompute(*, opening_id: int, profile: bool) -> float:
     from scoring.services import opening_recompute
 
@@ -521,6 +541,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     sql_floor_s, groups = sql_floor(opening_id=opening_id)
     say(f"SQL floor: {sql_floor_s:.2f} s for {groups:,} groups; peak RSS {peak_rss_mb():.0f} MB")
 
+    calibration_s, stored = calibrate(opening_id=opening_id)
+    say(
+        f"model fit: {stored.fit_seconds:.2f} s in {stored.iterations} EM iterations"
+        f" ({calibration_s:.2f} s with reading and storing); peak RSS {peak_rss_mb():.0f} MB"
+    )
+
     full_s = full_recompute(opening_id=opening_id, profile=args.profile)
     say(f"full recompute: {full_s:.2f} s; peak RSS {peak_rss_mb():.0f} MB")
     full_again_s = full_recompute(opening_id=opening_id, profile=False)
@@ -545,6 +571,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         "build_s": round(build_s, 1),
         "full_again_s": round(full_again_s, 3),
         "reliability_s": round(reliability_s, 3),
+        "model_fit_s": round(stored.fit_seconds, 3),
+        "model_fit_iterations": stored.iterations,
+        "calibration_s": round(calibration_s, 3),
         "fit_rows": scalar(SQL_FIT_COUNT, [opening_id]),
     }
     print(json.dumps(figures), flush=True)

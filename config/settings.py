@@ -201,7 +201,28 @@ SCORES_SWEEP_MINUTES = env_int("SCORES_SWEEP_MINUTES", default=5)
 if SCORES_SWEEP_MINUTES < 1:
     raise ImproperlyConfigured("SCORES_SWEEP_MINUTES must be 1 or more.")
 
+# Interviewer calibration (scoring.calibration): beat looks every CALIBRATION_SWEEP_SECONDS and
+# recalibrates a rubric with new ratings once none has arrived for CALIBRATION_QUIET_SECONDS, and in
+# any case once the oldest uncalibrated rating is CALIBRATION_MAX_STALENESS_MINUTES old.
+CALIBRATION_SWEEP_SECONDS = env_int("CALIBRATION_SWEEP_SECONDS", default=60)
+# With tasks in-process (no REDIS_URL, as in make run) no beat runs: every recompute checks instead,
+# with no quiet period.
+CALIBRATION_QUIET_SECONDS = env_int("CALIBRATION_QUIET_SECONDS", default=60 if REDIS_URL else 0)
+CALIBRATION_MAX_STALENESS_MINUTES = env_int("CALIBRATION_MAX_STALENESS_MINUTES", default=10)
+if CALIBRATION_SWEEP_SECONDS < 1 or CALIBRATION_QUIET_SECONDS < 0 or CALIBRATION_MAX_STALENESS_MINUTES < 1:
+    raise ImproperlyConfigured(
+        "CALIBRATION_SWEEP_SECONDS and CALIBRATION_MAX_STALENESS_MINUTES must be 1 or more, "
+        "CALIBRATION_QUIET_SECONDS 0 or more."
+    )
+if CALIBRATION_QUIET_SECONDS > CALIBRATION_MAX_STALENESS_MINUTES * 60:
+    raise ImproperlyConfigured("CALIBRATION_QUIET_SECONDS must not exceed CALIBRATION_MAX_STALENESS_MINUTES.")
+
 CELERY_BEAT_SCHEDULE: dict = {
+    "calibration-sweep": {
+        "task": "scoring.calibration_sweep",
+        "schedule": timedelta(seconds=CALIBRATION_SWEEP_SECONDS),
+        "options": {"expires": CALIBRATION_SWEEP_SECONDS},
+    },
     # Recomputes applications whose scores are older than their newest scorecard.
     "stale-scores-sweep": {
         "task": "scoring.stale_scores_sweep",

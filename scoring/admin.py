@@ -6,9 +6,9 @@ from config.celery import enqueue_on_commit
 from hiring.admin import OpeningAdmin, capped_formset
 from scoring.models import (
     AreaReliability,
+    Calibration,
     FitScore,
     InterviewerOffset,
-    OpeningCalibration,
     Shortlist,
     ShortlistEntry,
 )
@@ -55,6 +55,7 @@ class FitScoreAdmin(ReadOnlyAdmin):
         "lower",
         "upper",
         "coverage",
+        "meets_bars_probability",
         "gated",
         "consider_role",
         "computed_at",
@@ -71,17 +72,9 @@ class FitScoreAdmin(ReadOnlyAdmin):
 
 @admin.register(InterviewerOffset)
 class InterviewerOffsetAdmin(ReadOnlyAdmin):
-    list_display = [
-        "interviewer",
-        "opening",
-        "offset",
-        "standard_error",
-        "n_ratings",
-        "n_corated",
-        "computed_at",
-    ]
-    list_filter = ["opening"]
-    list_select_related = ["interviewer", "opening"]
+    list_display = ["interviewer", "rubric", "offset", "standard_error", "n_ratings", "computed_at"]
+    list_filter = ["rubric"]
+    list_select_related = ["interviewer", "rubric"]
 
 
 @admin.register(AreaReliability)
@@ -91,10 +84,21 @@ class AreaReliabilityAdmin(ReadOnlyAdmin):
     list_select_related = ["area", "opening"]
 
 
-@admin.register(OpeningCalibration)
-class OpeningCalibrationAdmin(ReadOnlyAdmin):
-    list_display = ["opening", "sigma", "tau", "n_ratings", "n_applications", "computed_at"]
-    list_select_related = ["opening"]
+@admin.register(Calibration)
+class CalibrationAdmin(ReadOnlyAdmin):
+    list_display = [
+        "rubric",
+        "n_ratings",
+        "n_interviewers",
+        "n_applications",
+        "severity_sd",
+        "general_sd",
+        "iterations",
+        "inputs_at",
+        "computed_at",
+    ]
+    list_select_related = ["rubric"]
+    exclude = ["covariance"]
 
 
 INLINE_SHORTLIST_ENTRIES = 100
@@ -105,7 +109,17 @@ class ShortlistEntryInline(admin.TabularInline):
 
     model = ShortlistEntry
     formset = capped_formset(INLINE_SHORTLIST_ENTRIES, ordering=("rank",))
-    fields = ["rank", "application", "fit", "lower", "upper", "coverage", "gated", "consider_role"]
+    fields = [
+        "rank",
+        "application",
+        "fit",
+        "lower",
+        "upper",
+        "coverage",
+        "meets_bars_probability",
+        "gated",
+        "consider_role",
+    ]
     readonly_fields = fields
     can_delete = False
     extra = 0

@@ -29,7 +29,7 @@ Adverse impact (``adverse_impact``)
     no small group's outcome, and so no individual's, can be read off the page.
 
 Leniency (``leniency_rows``)
-    Delegates to ``scoring.reliability.interviewer_leniency``: the shrunk offset
+    Delegates to ``scoring.reliability.interviewer_leniency``: the calibrated leniency
     with an 80% interval offset -/+ 1.2816 * se, on the 1-5 scale.
 """
 
@@ -43,7 +43,6 @@ import numpy as np
 from scipy.stats import fisher_exact
 
 from scoring import reliability
-from scoring.engine import RaterOffsets
 
 FOUR_FIFTHS = 0.8
 INTERVAL = 0.8  # the leniency interval's coverage, matching Z80
@@ -139,21 +138,10 @@ def adverse_impact(
 
 
 def leniency_rows(
-    *, offset: Sequence[float], se: Sequence[float], n_ratings: Sequence[int], n_corated: Sequence[int]
+    *, offset: Sequence[float], se: Sequence[float], n_ratings: Sequence[int]
 ) -> list[reliability.InterviewerLeniency]:
-    """Stored offsets read as ``scoring.reliability.interviewer_leniency`` does: 80% interval and lean."""
-    zeros = np.zeros(len(offset))
-    offsets = RaterOffsets(
-        offset=np.asarray(offset, dtype=float),
-        se=np.asarray(se, dtype=float),
-        raw=zeros,
-        raw_se=zeros,
-        n_ratings=np.asarray(n_ratings, dtype=np.int64),
-        n_corated=np.asarray(n_corated, dtype=np.int64),
-        sigma=0.0,
-        tau=0.0,
-    )
-    return reliability.interviewer_leniency(offsets)
+    """Stored leniencies read as ``scoring.reliability.interviewer_leniency`` does: 80% interval and lean."""
+    return reliability.interviewer_leniency(offset=offset, se=se, n_ratings=n_ratings)
 
 
 def agreement_reading(alpha: float | None, stored_reading: str) -> tuple[float | None, str]:

@@ -97,8 +97,15 @@ def _agreement(opening: Opening) -> tuple[list[AreaAgreementRow], datetime | Non
 
 
 def _leniency(opening: Opening) -> tuple[list[LeniencyRow], datetime | None]:
+    # Leniency belongs to the person across openings (the rubric's calibration): shown here for
+    # the interviewers who submitted a scorecard in this opening.
+    interviewers = Scorecard.objects.filter(
+        interview__application__opening=opening, status=Scorecard.Status.SUBMITTED
+    ).values("interviewer_id")
     items = list(
-        InterviewerOffset.objects.filter(opening=opening)
+        InterviewerOffset.objects.filter(
+            rubric__versions=opening.rubric_version_id, interviewer__in=interviewers
+        )
         .select_related("interviewer")
         .order_by("-offset", "interviewer__username")
     )
@@ -106,7 +113,6 @@ def _leniency(opening: Opening) -> tuple[list[LeniencyRow], datetime | None]:
         offset=[item.offset for item in items],
         se=[item.standard_error for item in items],
         n_ratings=[item.n_ratings for item in items],
-        n_corated=[item.n_corated for item in items],
     )
     rows = [
         LeniencyRow(

@@ -24,6 +24,7 @@ from integrations.drf import IDEMPOTENCY_KEY_PARAMETER, ApiMixin, ApiView, error
 from integrations.filters import utc_or_error
 from integrations.pagination import CursorPage
 from scoring import selectors
+from scoring.models import Shortlist
 from scoring.serializers import (
     ApplicationFitScoresSerializer,
     FitReportSerializer,
@@ -33,33 +34,89 @@ from scoring.serializers import (
     ShortlistSerializer,
     shortlist_path,
 )
-from scoring.shortlists import shortlist_create
+from scoring.shortlists import TIE_BREAK, shortlist_create
 
 MAX_SHORTLIST_LIMIT = 2**31 - 1  # Shortlist.limit is a PostgreSQL integer
 
 # Examples -----------------------------------------------------------------------------
 
+# One candidate throughout: rated in most of the ML engineer's areas, but nobody assessed cloud and
+# containers, a must-have predicted from the other areas, hence a 27% chance of missing that bar.
 _ROLE_FIT = {
     "role": "ml_engineer",
-    "fit": 71.4,
-    "lower": 63.2,
-    "upper": 79.6,
-    "standard_error": 6.4,
+    "fit": 66.8,
+    "lower": 45.1,
+    "upper": 80.2,
+    "standard_error": 13.9,
     "coverage": 0.82,
+    "meets_bars_probability": 0.5833,
+    "below_bar_probability": {
+        "software_engineering": 0.03,
+        "production_deployment": 0.1217,
+        "mlops_monitoring": 0.06,
+        "cloud_containers": 0.2731,
+    },
     "gated": False,
     "below_bar": [],
     "consider_role": None,
     "computed_at": "2025-03-04T10:15:02.120000Z",
 }
+_DATA_SCIENTIST_FIT = {
+    **_ROLE_FIT,
+    "role": "data_scientist",
+    "fit": 52.6,
+    "lower": 33.9,
+    "upper": 70.4,
+    "standard_error": 14.2,
+    "coverage": 0.71,
+    "meets_bars_probability": 0.4253,
+    "below_bar_probability": {
+        "statistics_experimentation": 0.08,
+        "exploratory_analysis": 0.21,
+        "ml_modelling": 0.05,
+        "problem_formulation": 0.3,
+        "communication": 0.12,
+    },
+}
+_FULL_STACK_FIT = {
+    **_ROLE_FIT,
+    "role": "full_stack_data_scientist",
+    "fit": 70.2,
+    "lower": 58.8,
+    "upper": 79.0,
+    "standard_error": 7.6,
+    "coverage": 0.79,
+    "meets_bars_probability": 0.8938,
+    "below_bar_probability": {
+        "software_engineering": 0.02,
+        "ml_modelling": 0.05,
+        "production_deployment": 0.04,
+    },
+}
 _FIT_ITEM = {
     "application": 42,
     "opening": 7,
     "computed_at": "2025-03-04T10:15:02.120000Z",
-    "roles": [
-        {**_ROLE_FIT, "role": "data_scientist", "fit": 64.0, "lower": 55.1, "upper": 72.9},
-        _ROLE_FIT,
-        {**_ROLE_FIT, "role": "full_stack_data_scientist", "fit": 58.3, "lower": 49.0, "upper": 67.6},
-    ],
+    "roles": [_DATA_SCIENTIST_FIT, _ROLE_FIT, _FULL_STACK_FIT],
+}
+
+
+def _interval(fit: dict) -> dict:
+    return {key: fit[key] for key in ("fit", "lower", "upper", "coverage", "meets_bars_probability")}
+
+
+_SHORTLIST_ENTRY = {
+    "rank": 1,
+    "application": 42,
+    "candidate": {"id": 31, "name": "Ada Lovelace"},
+    **{
+        key: _ROLE_FIT[key]
+        for key in ("fit", "lower", "upper", "coverage", "meets_bars_probability", "below_bar_probability")
+    },
+    "gated": False,
+    "below_bar": [],
+    "consider_role": None,
+    "fits": {fit["role"]: _interval(fit) for fit in _FIT_ITEM["roles"]},
 }
 _SHORTLIST = {
     "id": 12,
@@ -68,8 +125,7 @@ _SHORTLIST = {
     "status": "ready",
     "error": "",
     "parameters": {"order_by": "lower", "min_coverage": 0.5, "min_fit": None, "stages": [], "limit": 20},
-    "tie_break": "Ties on the lower bound are broken by fit, then by coverage, "
-    "then by the earlier application.",
+    "tie_break": TIE_BREAK[Shortlist.OrderBy.LOWER],
     "entry_count": 20,
     "created_at": "2025-03-04T10:20:00Z",
     "completed_at": "2025-03-04T10:20:03Z",
@@ -157,10 +213,13 @@ class ApplicationFitScoresView(ApiView):
     @extend_schema(
         operation_id="application_fit_scores",
         summary="Get an application's fit for every role, with its breakdown",
-        description="Fit (0-100) to each of the three roles with its 80% interval, standard error, "
-        "coverage, must-have gate and below-bar areas, the 'consider for' role, and per area the weight, "
-        "calibrated estimate and contribution that explain the number; plus the calibrated skill "
-        "estimates. Before the first computation `scored` is false and `roles` empty.",
+        description="Fit to each of the three roles: the posterior mean (0-100) of the role's formula "
+        "with its 80% posterior interval and posterior standard deviation, the coverage, the probability "
+        "of meeting every must-have bar and, per must-have area, of being below it, and the 'consider "
+        "for' role. Per area, the breakdown gives the weight, the skill's posterior mean and standard "
+        "deviation, whether it was assessed (an area nobody rated counts at the model's prediction) and "
+        "its contribution; plus the calibrated skill estimates of the assessed areas. Before the first "
+        "computation `scored` is false and `roles` empty.",
         responses={200: FitReportSerializer, **errors(404)},
         examples=[
             OpenApiExample(
@@ -177,23 +236,38 @@ class ApplicationFitScoresView(ApiView):
                             "breakdown": [
                                 {
                                     "area": "production_deployment",
-                                    "weight": 0.25,
+                                    "weight": 9.0,
+                                    "expected_level": 5,
+                                    "minimum_level": 4,
+                                    "assessed": True,
+                                    "estimate": 4.42,
+                                    "standard_error": 0.36,
+                                    "n_ratings": 2,
+                                    "contribution": 9.14,
+                                    "below_bar_probability": 0.1217,
+                                    "below_bar": False,
+                                },
+                                {
+                                    "area": "cloud_containers",
+                                    "weight": 8.0,
                                     "expected_level": 4,
                                     "minimum_level": 3,
-                                    "estimate": 3.6,
-                                    "standard_error": 0.41,
-                                    "n_ratings": 2,
-                                    "contribution": 21.5,
+                                    "assessed": False,
+                                    "estimate": 3.35,
+                                    "standard_error": 0.58,
+                                    "n_ratings": 0,
+                                    "contribution": 5.94,
+                                    "below_bar_probability": 0.2731,
                                     "below_bar": False,
-                                }
+                                },
                             ],
                         }
                     ],
                     "estimates": [
                         {
                             "area": "production_deployment",
-                            "estimate": 3.6,
-                            "standard_error": 0.41,
+                            "estimate": 4.42,
+                            "standard_error": 0.36,
                             "n_ratings": 2,
                         }
                     ],
@@ -287,7 +361,10 @@ class OpeningShortlistsView(ApiMixin, generics.GenericAPIView):
         description="Ranks the opening's candidates for its role in the background (stale scores are "
         "recomputed first) and answers 202 at once. Poll `status_url` (also in `Location`) until "
         "`status` is `ready` (or `failed`), or wait for the `shortlist.ready` webhook. Once ready a "
-        "snapshot never changes. Ties are broken deterministically; the rule is stated in `tie_break`.",
+        "snapshot never changes. `order_by` is `fit` (the posterior mean), `lower` (the 80% posterior "
+        "interval's lower bound) or `meets_bars` (the probability of meeting every must-have bar); in "
+        "every order, candidates clearly below a must-have bar come after all others. Ties are broken "
+        "deterministically; the rule is stated in `tie_break`.",
         parameters=[
             IDEMPOTENCY_KEY_PARAMETER,
             OpenApiParameter(
@@ -304,6 +381,11 @@ class OpeningShortlistsView(ApiMixin, generics.GenericAPIView):
             OpenApiExample(
                 "Top 20 by lower bound, well covered",
                 value={"order_by": "lower", "min_coverage": 0.5, "stages": ["interviewing"], "limit": 20},
+                request_only=True,
+            ),
+            OpenApiExample(
+                "Most likely to meet every must-have",
+                value={"order_by": "meets_bars", "min_coverage": 0.5, "limit": 10},
                 request_only=True,
             ),
             OpenApiExample(
@@ -367,36 +449,14 @@ class ShortlistEntryListView(ApiMixin, generics.ListAPIView):
         operation_id="shortlist_entries_list",
         summary="List a shortlist's ranked entries, best first",
         description="Empty until the shortlist is ready. Each entry holds the candidate's fit to the "
-        "shortlist's role with its 80% interval and flags, and the fit to every role, as the snapshot "
-        "recorded them.",
+        "shortlist's role (posterior mean) with its 80% posterior interval, coverage, the probability of "
+        "meeting every must-have bar and of being below each, and flags, and the fit to every role, as "
+        "the snapshot recorded them.",
         responses={200: ShortlistEntrySerializer(many=True), **errors(400, 404)},
         examples=[
             OpenApiExample(
                 "A page",
-                value=_page(
-                    {
-                        "rank": 1,
-                        "application": 42,
-                        "candidate": {"id": 31, "name": "Ada Lovelace"},
-                        "fit": 71.4,
-                        "lower": 63.2,
-                        "upper": 79.6,
-                        "coverage": 0.82,
-                        "gated": False,
-                        "below_bar": [],
-                        "consider_role": None,
-                        "fits": {
-                            "data_scientist": {"fit": 64.0, "lower": 55.1, "upper": 72.9, "coverage": 0.9},
-                            "ml_engineer": {"fit": 71.4, "lower": 63.2, "upper": 79.6, "coverage": 0.82},
-                            "full_stack_data_scientist": {
-                                "fit": 58.3,
-                                "lower": 49.0,
-                                "upper": 67.6,
-                                "coverage": 0.75,
-                            },
-                        },
-                    }
-                ),
+                value=_page(_SHORTLIST_ENTRY),
                 response_only=True,
             )
         ],

@@ -14,8 +14,10 @@ class ApplicationScoreState(models.Model):
     ``inputs_at`` is the newest submission or amendment the computation saw;
     the beat sweep recomputes any application with a newer one (or none
     computed yet), so a broker outage delays scores and never loses them.
-    ``estimates`` maps area key to ``[estimate, standard error, ratings]``;
-    areas nobody assessed are absent (missing, not zero).
+    ``estimates`` maps every area key of the opening's rubric version to the
+    posterior ``[mean, standard deviation, ratings]``; an area nobody assessed
+    has 0 ratings, and its mean is the model's prediction from the population
+    and the candidate's other areas, not a measurement.
     """
 
     application = models.OneToOneField(
@@ -52,8 +54,19 @@ class FitScore(models.Model):
     upper = models.FloatField(null=True, blank=True)
     standard_error = models.FloatField(null=True, blank=True)
     coverage = models.FloatField(help_text="Share of the role's weight that was assessed, 0-1.")
-    gated = models.BooleanField(default=False, help_text="Below a must-have bar: fit halved, so at most 50.")
-    below_bar = models.JSONField(default=list, blank=True, help_text="Area keys below their must-have bar.")
+    gated = models.BooleanField(
+        default=False,
+        help_text="Clearly below a must-have bar (probability 0.9 or more): ranked after others.",
+    )
+    below_bar = models.JSONField(
+        default=list, blank=True, help_text="Area keys more likely below their must-have bar than not."
+    )
+    below_bar_probability = models.JSONField(
+        default=dict, blank=True, help_text="Probability of being below each must-have bar, by area key."
+    )
+    meets_bars_probability = models.FloatField(
+        null=True, blank=True, help_text="Probability of meeting every must-have bar (1 without bars)."
+    )
     consider_role = models.ForeignKey(
         "assessments.Role",
         null=True,
@@ -80,43 +93,61 @@ class FitScore(models.Model):
         return f"{self.application_id} · {self.role_id}: {self.fit}"
 
 
-class OpeningCalibration(models.Model):
-    """The batch's model-wide figures for an opening, reused by single-application recomputes."""
+class Calibration(models.Model):
+    """The measurement model fitted to every submitted rating of a rubric, across all its openings.
 
-    opening = models.OneToOneField("hiring.Opening", on_delete=models.CASCADE, related_name="calibration")
-    sigma = models.FloatField(help_text="Rating noise on the 1-5 scale.")
-    tau = models.FloatField(help_text="Spread of true interviewer offsets.")
+    Interviewers are people, not per-opening parameters: their leniency is
+    estimated from all their ratings on the rubric's areas (matched by area key
+    across versions), so a new opening starts calibrated. ``covariance`` is the
+    posterior covariance of (area means, leniencies) in the order of
+    ``area_keys`` then ``interviewer_ids``, stored as a NumPy ``.npy`` of
+    float64 (read with ``allow_pickle=False``). ``inputs_at`` is the newest
+    submission or amendment the fit saw: the beat sweep recalibrates when a
+    newer one exists.
+    """
+
+    rubric = models.OneToOneField("assessments.Rubric", on_delete=models.CASCADE, related_name="calibration")
+    area_keys = models.JSONField(default=list)
+    area_mean = models.JSONField(default=list, help_text="Population mean skill per area, 1-5.")
+    general_sd = models.FloatField(help_text="Spread of the general factor shared by a candidate's areas.")
+    specific_sd = models.JSONField(default=list, help_text="Each area's own spread.")
+    noise_sd = models.JSONField(default=list, help_text="Rating noise per area.")
+    severity_sd = models.FloatField(help_text="Spread of interviewers' leniency.")
+    interviewer_ids = models.JSONField(default=list)
+    covariance = models.BinaryField()
     n_ratings = models.PositiveIntegerField()
+    n_interviewers = models.PositiveIntegerField()
     n_applications = models.PositiveIntegerField()
+    iterations = models.PositiveIntegerField(default=0)
+    converged = models.BooleanField(default=True)
+    fit_seconds = models.FloatField(default=0.0)
+    inputs_at = models.DateTimeField(null=True, blank=True)
     computed_at = models.DateTimeField()
 
     def __str__(self) -> str:
-        return f"calibration of opening {self.opening_id}"
+        return f"calibration of rubric {self.rubric_id}"
 
 
 class InterviewerOffset(models.Model):
-    """An interviewer's leniency (positive) or severity (negative) within an opening."""
+    """An interviewer's leniency (positive) or severity (negative) on a rubric, from the calibration."""
 
-    opening = models.ForeignKey(
-        "hiring.Opening", on_delete=models.CASCADE, related_name="interviewer_offsets"
-    )
+    rubric = models.ForeignKey("assessments.Rubric", on_delete=models.CASCADE, related_name="+")
     interviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    offset = models.FloatField(help_text="Shrunk offset, used to correct ratings.")
-    standard_error = models.FloatField()
-    raw_offset = models.FloatField()
-    raw_standard_error = models.FloatField(null=True, blank=True, help_text="Empty when not measurable.")
+    offset = models.FloatField(help_text="Posterior mean leniency in levels (positive: rates high).")
+    standard_error = models.FloatField(help_text="Posterior standard deviation.")
     n_ratings = models.PositiveIntegerField()
-    n_corated = models.PositiveIntegerField(help_text="Ratings of cells another interviewer also rated.")
     computed_at = models.DateTimeField()
 
     class Meta:
-        ordering = ["opening", "-offset"]
+        ordering = ["rubric", "-offset"]
         constraints = [
-            models.UniqueConstraint(fields=["opening", "interviewer"], name="interviewer_offset_unique"),
+            models.UniqueConstraint(
+                fields=["rubric", "interviewer"], name="interviewer_offset_unique_rubric"
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.interviewer_id} in {self.opening_id}: {self.offset:+.2f}"
+        return f"{self.interviewer_id} on {self.rubric_id}: {self.offset:+.2f}"
 
 
 class AreaReliability(models.Model):
@@ -150,12 +181,13 @@ class Shortlist(models.Model):
         FAILED = "failed", "Failed"
 
     class OrderBy(models.TextChoices):
-        FIT = "fit", "Fit"
+        FIT = "fit", "Fit (posterior mean)"
         LOWER = "lower", "Lower bound of the 80% interval"
+        MEETS_BARS = "meets_bars", "Probability of meeting every must-have"
 
     opening = models.ForeignKey("hiring.Opening", on_delete=models.CASCADE, related_name="shortlists")
     role = models.ForeignKey("assessments.Role", on_delete=models.PROTECT, related_name="+")
-    order_by = models.CharField(max_length=8, choices=OrderBy.choices, default=OrderBy.FIT)
+    order_by = models.CharField(max_length=16, choices=OrderBy.choices, default=OrderBy.FIT)
     min_coverage = models.FloatField(default=0.0)
     min_fit = models.FloatField(null=True, blank=True)
     stages = models.JSONField(default=list, blank=True, help_text="Stages included; empty for all.")
@@ -201,6 +233,8 @@ class ShortlistEntry(models.Model):
     coverage = models.FloatField()
     gated = models.BooleanField(default=False)
     below_bar = models.JSONField(default=list, blank=True)
+    below_bar_probability = models.JSONField(default=dict, blank=True)
+    meets_bars_probability = models.FloatField(null=True, blank=True)
     consider_role = models.ForeignKey(
         "assessments.Role", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

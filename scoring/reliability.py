@@ -56,10 +56,10 @@ Readings (``reading``)
     from a scale nobody used).
 
 Interviewer leniency (``interviewer_leniency``)
-    Reads the shrunk offsets of ``scoring.engine.estimate_rater_offsets``: an
-    80% interval offset -/+ 1.2816 * se; "lenient" when it lies entirely above
-    0, "severe" when entirely below, "no clear lean" otherwise, and "not enough
-    overlap" when the interviewer shares no candidate-area with anyone.
+    Reads the calibration's leniency of each interviewer (``scoring.engine.calibrate``,
+    a random effect with its posterior sd): an 80% interval offset -/+ 1.2816 * se;
+    "lenient" when it lies entirely above 0, "severe" when entirely below,
+    "no clear lean" otherwise, and "not enough ratings" without any.
 """
 
 from __future__ import annotations
@@ -70,7 +70,7 @@ from dataclasses import dataclass
 import krippendorff
 import numpy as np
 
-from scoring.engine import Z80, RaterOffsets, Ratings
+from scoring.engine import Z80, Ratings
 
 LEVELS = (1, 2, 3, 4, 5)
 RELIABLE = 0.800
@@ -78,6 +78,7 @@ TENTATIVE = 0.667
 
 NOT_ENOUGH_OVERLAP = "not enough overlap"
 NO_VARIATION = "no variation"
+NOT_ENOUGH_RATINGS = "not enough ratings"
 
 
 @dataclass(frozen=True)
@@ -98,7 +99,6 @@ class InterviewerLeniency:
     lower: float  # 80% interval
     upper: float
     n_ratings: int
-    n_corated: int
     reading: str
 
 
@@ -209,20 +209,23 @@ def area_agreement(ratings: Ratings, *, min_units: int = 2) -> list[AreaAgreemen
     return results
 
 
-def interviewer_leniency(offsets: RaterOffsets) -> list[InterviewerLeniency]:
-    """Per interviewer index: shrunk offset, its 80% interval and what it says.
+def interviewer_leniency(*, offset, se, n_ratings) -> list[InterviewerLeniency]:
+    """Per interviewer: leniency from the calibration, its 80% interval and what it says.
 
     "lenient" when the interval offset -/+ 1.2816 * se lies entirely above 0,
     "severe" when entirely below, "no clear lean" otherwise, and "not enough
-    overlap" when the interviewer has no co-rated ratings (the offset is then
-    0 by construction, not a measurement).
+    ratings" for an interviewer with none (the offset is then the prior's 0,
+    not a measurement).
     """
-    lower = offsets.offset - Z80 * offsets.se
-    upper = offsets.offset + Z80 * offsets.se
+    offset = np.asarray(offset, dtype=float)
+    se = np.asarray(se, dtype=float)
+    n_ratings = np.asarray(n_ratings, dtype=np.int64)
+    lower = offset - Z80 * se
+    upper = offset + Z80 * se
     results = []
-    for index in range(len(offsets.offset)):
-        if offsets.n_corated[index] == 0:
-            lean = NOT_ENOUGH_OVERLAP
+    for index in range(len(offset)):
+        if n_ratings[index] == 0:
+            lean = NOT_ENOUGH_RATINGS
         elif lower[index] > 0:
             lean = "lenient"
         elif upper[index] < 0:
@@ -232,12 +235,11 @@ def interviewer_leniency(offsets: RaterOffsets) -> list[InterviewerLeniency]:
         results.append(
             InterviewerLeniency(
                 rater=index,
-                offset=float(offsets.offset[index]),
-                se=float(offsets.se[index]),
+                offset=float(offset[index]),
+                se=float(se[index]),
                 lower=float(lower[index]),
                 upper=float(upper[index]),
-                n_ratings=int(offsets.n_ratings[index]),
-                n_corated=int(offsets.n_corated[index]),
+                n_ratings=int(n_ratings[index]),
                 reading=lean,
             )
         )

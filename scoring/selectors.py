@@ -22,6 +22,15 @@ from scoring.services import rubric_matrices
 
 @dataclass(frozen=True)
 class AreaContribution:
+    """One area's part of a role's fit: its skill posterior, contribution and must-have bar.
+
+    ``estimate`` and ``standard_error`` are the posterior mean and sd of the
+    skill. With ``n_ratings`` 0 nobody assessed the area: the estimate is the
+    model's prediction (the population moved by the candidate's other areas),
+    not a measurement. ``below_bar_probability`` is None where the role sets
+    no bar on the area.
+    """
+
     area: str
     weight: float
     expected_level: int
@@ -31,6 +40,11 @@ class AreaContribution:
     n_ratings: int
     contribution: float | None
     below_bar: bool
+    below_bar_probability: float | None = None
+
+    @property
+    def assessed(self) -> bool:
+        return self.n_ratings > 0
 
 
 @dataclass(frozen=True)
@@ -44,8 +58,10 @@ class RoleFit:
     gated: bool
     below_bar: list[str]
     consider_role: str | None
+    meets_bars_probability: float | None
     computed_at: object
     breakdown: list[AreaContribution] = field(default_factory=list)
+    below_bar_probability: dict[str, float] = field(default_factory=dict)
 
 
 def application_fit_report(*, application: Application) -> list[RoleFit]:
@@ -53,7 +69,10 @@ def application_fit_report(*, application: Application) -> list[RoleFit]:
 
     The breakdown is derived from the stored estimates and the opening's rubric
     version (immutable once used) by the same engine function that produced the
-    stored fit, so contributions add up to the fit before any must-have gate.
+    stored fit, so contributions add up to the formula's posterior mean before
+    the must-have gate. Every area contributes, an unassessed one (no ratings)
+    at the model's prediction. The probabilities of being below each bar are the
+    stored ones, so the breakdown agrees with the role's ``below_bar_probability``.
     Empty when the application has not been scored yet.
     """
     scores = list(
@@ -65,34 +84,55 @@ def application_fit_report(*, application: Application) -> list[RoleFit]:
     if not scores or state is None:
         return []
     matrices = rubric_matrices(application.opening)
-    estimates_row = np.full((1, len(matrices.area_keys)), np.nan)
+    n_areas = len(matrices.area_keys)
+    estimates_row = np.full((1, n_areas), np.nan)
     se_row = np.full_like(estimates_row, np.nan)
     counts = np.zeros_like(estimates_row, dtype=np.int64)
     for a, key in enumerate(matrices.area_keys):
         if key in state.estimates:
             estimates_row[0, a], se_row[0, a], counts[0, a] = state.estimates[key]
-    fit = engine.fit_scores(engine.SkillEstimates(estimates_row, se_row, counts), matrices.profiles)
+    known = ~np.isnan(estimates_row)
+    # The breakdown needs only each area's posterior marginal, which the state stores.
+    value, _, _ = engine.expected_credit(
+        np.where(known, estimates_row, 1.0), np.where(known, se_row, 1.0), matrices.profiles
+    )
+    total = matrices.profiles.weight.sum(axis=1)
+    contribution = np.where(
+        known[:, None, :], 100.0 * matrices.profiles.weight[None] * value / total[None, :, None], np.nan
+    )
+    below = engine.below_probability(
+        np.where(known, estimates_row, 1.0), np.where(known, se_row, 1.0), matrices.profiles
+    )
+    below = np.where(known[:, None, :], below, np.nan)
     role_index = {key: r for r, key in enumerate(matrices.role_keys)}
     profiles = matrices.profiles
     report = []
     for score in scores:
         r = role_index[score.role.key]
-        breakdown = [
-            AreaContribution(
-                area=key,
-                weight=float(profiles.weight[r, a]),
-                expected_level=int(profiles.expected[r, a]),
-                minimum_level=None if np.isnan(profiles.minimum[r, a]) else int(profiles.minimum[r, a]),
-                estimate=None if np.isnan(estimates_row[0, a]) else float(estimates_row[0, a]),
-                standard_error=None if np.isnan(se_row[0, a]) else float(se_row[0, a]),
-                n_ratings=int(counts[0, a]),
-                contribution=None
-                if np.isnan(fit.contribution[0, r, a])
-                else round(float(fit.contribution[0, r, a]), 2),
-                below_bar=bool(fit.below_bar[0, r, a]),
+        # The stored probabilities where there are any (the role-level figures come from them),
+        # so the breakdown and the role's own numbers agree to the last digit.
+        stored_below = score.below_bar_probability or {}
+        breakdown = []
+        for a, key in enumerate(matrices.area_keys):
+            probability = stored_below.get(key)
+            if probability is None and not np.isnan(below[0, r, a]):
+                probability = round(float(below[0, r, a]), 4)
+            breakdown.append(
+                AreaContribution(
+                    area=key,
+                    weight=float(profiles.weight[r, a]),
+                    expected_level=int(profiles.expected[r, a]),
+                    minimum_level=None if np.isnan(profiles.minimum[r, a]) else int(profiles.minimum[r, a]),
+                    estimate=None if np.isnan(estimates_row[0, a]) else float(estimates_row[0, a]),
+                    standard_error=None if np.isnan(se_row[0, a]) else float(se_row[0, a]),
+                    n_ratings=int(counts[0, a]),
+                    contribution=None
+                    if np.isnan(contribution[0, r, a])
+                    else round(float(contribution[0, r, a]), 2),
+                    below_bar=key in score.below_bar,
+                    below_bar_probability=probability,
+                )
             )
-            for a, key in enumerate(matrices.area_keys)
-        ]
         report.append(
             RoleFit(
                 role=score.role.key,
@@ -104,8 +144,10 @@ def application_fit_report(*, application: Application) -> list[RoleFit]:
                 gated=score.gated,
                 below_bar=score.below_bar,
                 consider_role=score.consider_role.key if score.consider_role else None,
+                meets_bars_probability=score.meets_bars_probability,
                 computed_at=score.computed_at,
                 breakdown=breakdown,
+                below_bar_probability=stored_below,
             )
         )
     return report
@@ -131,7 +173,11 @@ class FitReport:
 
 
 def application_fit_detail(*, application: Application) -> FitReport:
-    """The fit report with the calibrated estimates of the assessed areas, in the rubric's area order."""
+    """The fit report with the calibrated estimates of the assessed areas, in the rubric's area order.
+
+    Areas nobody rated stay out of ``estimates`` (their posterior is a
+    prediction, shown in each role's breakdown with ``n_ratings`` 0).
+    """
     roles = application_fit_report(application=application)
     areas = roles[0].breakdown if roles else []
     return FitReport(
@@ -144,7 +190,7 @@ def application_fit_detail(*, application: Application) -> FitReport:
         estimates=[
             SkillEstimate(area.area, area.estimate, area.standard_error, area.n_ratings)
             for area in areas
-            if area.estimate is not None
+            if area.estimate is not None and area.assessed
         ],
     )
 

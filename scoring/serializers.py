@@ -15,24 +15,52 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from hiring.models import Application
+from scoring import engine
 from scoring.models import ApplicationScoreState, FitScore, Shortlist, ShortlistEntry
 
 INTERVAL_LEVEL = 0.8
+
+# Help texts shared by the fit of a role, a report's role and a shortlist entry: one meaning, one wording.
+FIT_HELP = (
+    "Posterior mean of the role's fit formula, 0-100: meeting the expected level in every area is worth "
+    "80 and levels above earn the rest; areas nobody assessed count at the model's prediction, so thin "
+    "evidence cannot score 100 and gets a wide interval. A missed must-have bar halves the formula, "
+    "weighted here by its probability. Null when no area of the role was assessed."
+)
+LOWER_HELP = "Lower end of the 80% posterior interval of the fit."
+UPPER_HELP = "Upper end of the 80% posterior interval of the fit."
+STANDARD_ERROR_HELP = "Posterior standard deviation of the fit."
+COVERAGE_HELP = "Share of the role's weight that was assessed, 0-1."
+MEETS_BARS_HELP = (
+    "Probability, 0-1, of meeting every must-have bar of the role (1 when the role has none); null when "
+    "the fit is null."
+)
+BELOW_BAR_PROBABILITY_HELP = (
+    "Probability, 0-1, of being below each of the role's must-have bars, by area key; one entry per "
+    "must-have area, empty when the role has none."
+)
+GATED_HELP = (
+    f"Clearly below a must-have bar (a probability of {engine.CLEAR_BELOW} or more of being below it): "
+    "ranked after every other candidate in a shortlist, whatever its order."
+)
+BELOW_BAR_HELP = "Area keys more likely below their must-have bar than not (probability 0.5 or more)."
 
 
 class FitScoreSerializer(serializers.Serializer):
     """One role's fit from a stored FitScore row."""
 
     role = serializers.CharField(source="role.key", help_text="Role key, e.g. 'ml_engineer'.")
-    fit = serializers.FloatField(
-        allow_null=True, help_text="0-100; null when no area of the role was assessed."
+    fit = serializers.FloatField(allow_null=True, help_text=FIT_HELP)
+    lower = serializers.FloatField(allow_null=True, help_text=LOWER_HELP)
+    upper = serializers.FloatField(allow_null=True, help_text=UPPER_HELP)
+    standard_error = serializers.FloatField(allow_null=True, help_text=STANDARD_ERROR_HELP)
+    coverage = serializers.FloatField(help_text=COVERAGE_HELP)
+    meets_bars_probability = serializers.FloatField(allow_null=True, help_text=MEETS_BARS_HELP)
+    below_bar_probability = serializers.DictField(
+        child=serializers.FloatField(), help_text=BELOW_BAR_PROBABILITY_HELP
     )
-    lower = serializers.FloatField(allow_null=True, help_text="Lower end of the 80% interval.")
-    upper = serializers.FloatField(allow_null=True, help_text="Upper end of the 80% interval.")
-    standard_error = serializers.FloatField(allow_null=True)
-    coverage = serializers.FloatField(help_text="Share of the role's weight that was assessed, 0-1.")
-    gated = serializers.BooleanField(help_text="Below a must-have bar: fit halved, so at most 50.")
-    below_bar = serializers.ListField(child=serializers.CharField(), help_text="Area keys below their bar.")
+    gated = serializers.BooleanField(help_text=GATED_HELP)
+    below_bar = serializers.ListField(child=serializers.CharField(), help_text=BELOW_BAR_HELP)
     consider_role = serializers.CharField(
         source="consider_role.key",
         allow_null=True,
@@ -69,13 +97,34 @@ class AreaContributionSerializer(serializers.Serializer):
     weight = serializers.FloatField(help_text="The area's weight in the role's profile.")
     expected_level = serializers.IntegerField()
     minimum_level = serializers.IntegerField(allow_null=True, help_text="Must-have bar, if any.")
-    estimate = serializers.FloatField(allow_null=True, help_text="Calibrated skill, 1-5; null if unassessed.")
-    standard_error = serializers.FloatField(allow_null=True)
-    n_ratings = serializers.IntegerField()
-    contribution = serializers.FloatField(
-        allow_null=True, help_text="Points of fit this area adds (before a must-have gate)."
+    assessed = serializers.BooleanField(
+        help_text="False when nobody rated the area (n_ratings 0): estimate and contribution then come "
+        "from the model's prediction (the population, moved by the candidate's other areas), not from a "
+        "measurement."
     )
-    below_bar = serializers.BooleanField()
+    estimate = serializers.FloatField(
+        allow_null=True,
+        help_text="Posterior mean skill, 1-5, calibrated for interviewer leniency; the model's prediction "
+        "when the area was not assessed.",
+    )
+    standard_error = serializers.FloatField(
+        allow_null=True, help_text="Posterior standard deviation of the skill."
+    )
+    n_ratings = serializers.IntegerField(help_text="Submitted ratings of the area; 0 when not assessed.")
+    contribution = serializers.FloatField(
+        allow_null=True,
+        help_text="Points of the role's formula this area adds (posterior mean, before the must-have "
+        "gate): the areas' contributions add up to the formula's posterior mean, which is the fit when "
+        "the role has no must-have bar.",
+    )
+    below_bar_probability = serializers.FloatField(
+        allow_null=True,
+        help_text="Probability, 0-1, that the skill is below this area's must-have bar; null when the role "
+        "sets no bar on the area.",
+    )
+    below_bar = serializers.BooleanField(
+        help_text="More likely below the bar than not (probability 0.5 or more)."
+    )
 
 
 class RoleFitReportSerializer(FitScoreSerializer):
@@ -90,8 +139,10 @@ class RoleFitReportSerializer(FitScoreSerializer):
 
 class SkillEstimateSerializer(serializers.Serializer):
     area = serializers.CharField()
-    estimate = serializers.FloatField(help_text="Calibrated for interviewer leniency, 1-5 scale.")
-    standard_error = serializers.FloatField()
+    estimate = serializers.FloatField(
+        help_text="Posterior mean skill, calibrated for interviewer leniency, 1-5."
+    )
+    standard_error = serializers.FloatField(help_text="Posterior standard deviation of the skill.")
     n_ratings = serializers.IntegerField()
 
 
@@ -102,9 +153,12 @@ class FitReportSerializer(serializers.Serializer):
     opening = serializers.IntegerField()
     scored = serializers.BooleanField(help_text="False until the first computation; roles is then empty.")
     computed_at = serializers.DateTimeField(allow_null=True)
-    interval = serializers.FloatField(help_text="Coverage of the lower-upper intervals (0.8).")
+    interval = serializers.FloatField(help_text="Posterior probability of every lower-upper interval (0.8).")
     roles = RoleFitReportSerializer(many=True)
-    estimates = SkillEstimateSerializer(many=True, help_text="Assessed areas only; unassessed are absent.")
+    estimates = SkillEstimateSerializer(
+        many=True,
+        help_text="Assessed areas only; unassessed are absent (each role's breakdown has their prediction).",
+    )
 
 
 class ShortlistParametersSerializer(serializers.Serializer):
@@ -113,7 +167,11 @@ class ShortlistParametersSerializer(serializers.Serializer):
     order_by = serializers.ChoiceField(
         choices=Shortlist.OrderBy.choices,
         default=Shortlist.OrderBy.FIT,
-        help_text="'fit', or 'lower' (the 80% interval's lower bound: favours well-evidenced candidates).",
+        error_messages={"invalid_choice": "Order by 'fit', 'lower' or 'meets_bars'."},
+        help_text="'fit' (the posterior mean, the default), 'lower' (the 80% posterior interval's lower "
+        "bound: favours well-evidenced candidates) or 'meets_bars' (the probability of meeting every "
+        "must-have bar). In every order, candidates clearly below a must-have bar (probability "
+        f"{engine.CLEAR_BELOW} or more) come after all others.",
     )
     min_coverage = serializers.FloatField(
         default=0.0,
@@ -184,10 +242,11 @@ class ShortlistSerializer(serializers.Serializer):
 
 
 class RoleIntervalSerializer(serializers.Serializer):
-    fit = serializers.FloatField(allow_null=True)
-    lower = serializers.FloatField(allow_null=True)
-    upper = serializers.FloatField(allow_null=True)
-    coverage = serializers.FloatField()
+    fit = serializers.FloatField(allow_null=True, help_text="Posterior mean fit, 0-100.")
+    lower = serializers.FloatField(allow_null=True, help_text=LOWER_HELP)
+    upper = serializers.FloatField(allow_null=True, help_text=UPPER_HELP)
+    coverage = serializers.FloatField(help_text=COVERAGE_HELP)
+    meets_bars_probability = serializers.FloatField(allow_null=True, help_text=MEETS_BARS_HELP)
 
 
 class CandidateRefSerializer(serializers.Serializer):
@@ -201,15 +260,21 @@ class ShortlistEntrySerializer(serializers.Serializer):
     rank = serializers.IntegerField(help_text="1 is best.")
     application = serializers.IntegerField(source="application_id")
     candidate = CandidateRefSerializer(source="application.candidate")
-    fit = serializers.FloatField(allow_null=True, help_text="Fit to the shortlist's role.")
-    lower = serializers.FloatField(allow_null=True)
-    upper = serializers.FloatField(allow_null=True)
-    coverage = serializers.FloatField()
-    gated = serializers.BooleanField()
-    below_bar = serializers.ListField(child=serializers.CharField())
+    fit = serializers.FloatField(allow_null=True, help_text=f"Fit to the shortlist's role. {FIT_HELP}")
+    lower = serializers.FloatField(allow_null=True, help_text=LOWER_HELP)
+    upper = serializers.FloatField(allow_null=True, help_text=UPPER_HELP)
+    coverage = serializers.FloatField(help_text=COVERAGE_HELP)
+    meets_bars_probability = serializers.FloatField(allow_null=True, help_text=MEETS_BARS_HELP)
+    below_bar_probability = serializers.DictField(
+        child=serializers.FloatField(), help_text=BELOW_BAR_PROBABILITY_HELP
+    )
+    gated = serializers.BooleanField(help_text=GATED_HELP)
+    below_bar = serializers.ListField(child=serializers.CharField(), help_text=BELOW_BAR_HELP)
     consider_role = serializers.CharField(source="consider_role.key", allow_null=True)
     fits = serializers.DictField(
-        child=RoleIntervalSerializer(), help_text="Fit with its 80% interval for every role, by role key."
+        child=RoleIntervalSerializer(),
+        help_text="Posterior mean fit with its 80% interval, coverage and probability of meeting every "
+        "must-have, for every role, by role key.",
     )
 
 

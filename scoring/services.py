@@ -1,14 +1,16 @@
 """Load ratings, run the engine, save the results: batch per opening, single per application.
 
-The batch (``opening_recompute``) estimates interviewer offsets from every
-submitted rating of the opening, then skill estimates and fit for all its
-applications, and writes them with set-based upserts: a fixed number of
-queries whatever the number of candidates. A single recompute
-(``application_recompute``) reuses the opening's stored offsets and noise,
-so a new scorecard updates its candidate in milliseconds. Both lock the
-opening's row for their transaction, so batch and single recomputes of one
-opening never interleave, and both are idempotent: running them twice writes
-the same values.
+Both read the rubric's stored calibration (``scoring.calibration``): the
+measurement model fitted to every submitted rating of the rubric across
+openings, so every recompute, single or batch, uses the latest interviewer
+leniencies, and the first one of a new rubric calibrates it first.
+
+The batch (``opening_recompute``) scores every application of an opening and
+writes the results with set-based upserts: a fixed number of queries whatever
+the number of candidates. A single recompute (``application_recompute``)
+scores one application in milliseconds. Both lock the opening's row for their
+transaction, so batch and single recomputes of one opening never interleave,
+and both are idempotent: running them twice writes the same values.
 
 Both record a ``fit_scores.updated`` event in their transaction. A single
 recompute's event carries the application's fits as ``GET /api/v1/fit-scores/``
@@ -42,13 +44,8 @@ from hiring.models import Application, Opening
 from integrations.events import event_emit
 from scoring import engine
 from scoring.bulk import copy_into_temp_table, copy_text_into_temp_table, fetch_int_columns, upsert_columns
-from scoring.models import (
-    ApplicationScoreState,
-    AreaReliability,
-    FitScore,
-    InterviewerOffset,
-    OpeningCalibration,
-)
+from scoring.calibration import calibration_for
+from scoring.models import ApplicationScoreState, AreaReliability, FitScore
 from scoring.reliability import area_agreement
 from scoring.serializers import ApplicationFitScoresSerializer, application_fit_scores_prefetch
 
@@ -87,6 +84,7 @@ class RubricMatrices:
     area_ids: list[int]
     area_keys: list[str]
     own_role_index: int
+    rubric_id: int = 0
 
 
 # Locked rubric versions never change, so their matrices are cached per process.
@@ -118,6 +116,7 @@ def _rubric_matrices_load(version_id: int) -> tuple[RubricMatrices, bool]:
             "expected_level",
             "minimum_level",
             "profile__version__locked_at",
+            "profile__version__rubric_id",
         )
     )
     role_keys_by_id: dict[int, str] = {}
@@ -131,7 +130,7 @@ def _rubric_matrices_load(version_id: int) -> tuple[RubricMatrices, bool]:
     weight, expected, minimum = np.zeros(shape), np.ones(shape), np.full(shape, np.nan)
     role_index = {role_id: i for i, role_id in enumerate(role_ids)}
     area_index = {area_id: j for j, area_id in enumerate(area_ids)}
-    for role_id, _, area_id, _, _, entry_weight, entry_expected, entry_minimum, _ in entries:
+    for role_id, _, area_id, _, _, entry_weight, entry_expected, entry_minimum, _, _ in entries:
         i, j = role_index[role_id], area_index[area_id]
         weight[i, j] = float(entry_weight)
         expected[i, j] = entry_expected
@@ -145,8 +144,9 @@ def _rubric_matrices_load(version_id: int) -> tuple[RubricMatrices, bool]:
         area_ids=area_ids,
         area_keys=[areas[area_id][1] for area_id in area_ids],
         own_role_index=0,
+        rubric_id=entries[0][-1] if entries else 0,
     )
-    locked = bool(entries) and entries[0][-1] is not None
+    locked = bool(entries) and entries[0][-2] is not None
     return matrices, locked
 
 
@@ -277,6 +277,12 @@ def _results_save(
     below_mask = (fit.below_bar.astype(np.int64) << np.arange(len(matrices.area_keys), dtype=np.int64)).sum(
         axis=2
     )
+    bars = _bar_areas(matrices)
+    width = max((len(areas) for areas in bars), default=0)
+    # Probability of being below each bar, in the role's bar order; NaN pads roles with fewer bars.
+    below_probability = np.full((n_candidates, n_roles, width), np.nan)
+    for r, areas in enumerate(bars):
+        below_probability[:, r, : len(areas)] = np.round(fit.below_probability[:, r, areas], 4)
     fit_columns = {
         "application_id": ("bigint", np.repeat(application_ids, n_roles)),
         "role_id": ("bigint", np.tile(role_ids, n_candidates)),
@@ -285,9 +291,14 @@ def _results_save(
         "upper": ("double precision", np.round(fit.upper, 4).ravel()),
         "standard_error": ("double precision", np.round(fit.se, 4).ravel()),
         "coverage": ("double precision", np.round(fit.coverage, 6).ravel()),
+        "meets": (
+            "double precision",
+            np.where(np.isnan(fit.fit), np.nan, np.round(fit.meets_probability, 4)).ravel(),
+        ),
         "gated": ("boolean", fit.gated.ravel()),
         "below_mask": ("bigint", below_mask.ravel()),
         "consider_role_id": ("bigint", consider_ids.ravel()),
+        **{f"p{i}": ("double precision", below_probability[:, :, i].ravel()) for i in range(width)},
     }
     if connection.vendor == "postgresql" and n_candidates > COPY_THRESHOLD:
         # The estimates' JSON is built on a second thread while PostgreSQL writes the
@@ -296,9 +307,13 @@ def _results_save(
             estimates_json = pool.submit(_estimates_json, estimates, matrices.area_keys)
             masks = np.unique(below_mask)
             below_bar = [json.dumps(_area_keys_of(int(mask), matrices.area_keys)) for mask in masks.tolist()]
+            probability_sql, probability_params = _below_probability_sql(matrices, bars)
             with connection.cursor() as cursor:
                 copy_into_temp_table(cursor, "scoring_fit_input", fit_columns)
-                cursor.execute(FIT_UPSERT_SQL, [now, masks.tolist(), below_bar])
+                cursor.execute(
+                    FIT_UPSERT_SQL.format(below_bar_probability=probability_sql),
+                    [*probability_params, now, masks.tolist(), below_bar],
+                )
                 inputs = np.asarray(inputs_us, dtype=np.int64).tolist()
                 copy_text_into_temp_table(
                     cursor,
@@ -314,6 +329,8 @@ def _results_save(
                 cursor.execute(STATE_UPSERT_SQL, [now])
         return
 
+    probabilities = below_probability.reshape(n_candidates * n_roles, width).tolist()
+    role_of_row = np.tile(np.arange(n_roles), n_candidates).tolist()
     upsert_columns(
         FitScore,
         columns={
@@ -323,9 +340,19 @@ def _results_save(
                 name: fit_columns[name][1].tolist()
                 for name in ("fit", "lower", "upper", "standard_error", "coverage")
             },
+            "meets_bars_probability": fit_columns["meets"][1].tolist(),
             "gated": fit_columns["gated"][1].tolist(),
             "below_bar": [
                 json.dumps(_area_keys_of(mask, matrices.area_keys)) for mask in below_mask.ravel().tolist()
+            ],
+            "below_bar_probability": [
+                json.dumps(
+                    {
+                        matrices.area_keys[a]: probabilities[row][i]
+                        for i, a in enumerate(bars[role_of_row[row]])
+                    }
+                )
+                for row in range(len(role_of_row))
             ],
             "consider_role_id": [None if value < 0 else value for value in consider_ids.ravel().tolist()],
         },
@@ -344,20 +371,36 @@ def _results_save(
     )
 
 
+def _bar_areas(matrices: RubricMatrices) -> list[list[int]]:
+    """Per role, the indices of the areas with a must-have bar."""
+    minimum = matrices.profiles.minimum
+    return [np.flatnonzero(~np.isnan(minimum[r])).tolist() for r in range(len(matrices.role_ids))]
+
+
+def _below_probability_sql(matrices: RubricMatrices, bars: list[list[int]]) -> tuple[str, list]:
+    """A CASE building each row's {area: P(below)} object from the p0, p1... columns, and its parameters."""
+    cases, params = [], []
+    for role_id, areas in zip(matrices.role_ids, bars, strict=True):
+        pairs = ", ".join(f"%s::text, f.p{i}" for i in range(len(areas)))
+        params += [matrices.area_keys[a] for a in areas]
+        cases.append(f"WHEN f.role_id = {int(role_id)} THEN jsonb_build_object({pairs})")
+    return f"CASE {' '.join(cases)} ELSE '{{}}'::jsonb END", params
+
+
 def _area_keys_of(mask: int, area_keys: list[str]) -> list[str]:
     """The area keys whose bits are set in ``mask`` (bit i is area i)."""
     return [key for i, key in enumerate(area_keys) if mask >> i & 1]
 
 
 def _estimates_json(estimates: engine.SkillEstimates, area_keys: list[str]) -> list[str]:
-    """Per application, its estimates as JSON text: {area: [estimate, SE, ratings]}, assessed areas only.
+    """Per application, its posterior as JSON text: {area: [mean, sd, ratings]} for every area.
 
     Built with NumPy string operations over the assessed cells (no Python loop
     per cell), then joined per application.
     """
     from numpy.dtypes import StringDType
 
-    assessed = estimates.n_ratings > 0
+    assessed = np.ones(estimates.n_ratings.shape, dtype=bool)
     candidate_index, area_index = np.nonzero(assessed)
     text = StringDType()
     quoted = np.array([json.dumps(key) + ":[" for key in area_keys], dtype=text)
@@ -374,17 +417,20 @@ def _estimates_json(estimates: engine.SkillEstimates, area_keys: list[str]) -> l
 
 
 FIT_UPSERT_SQL = """
-INSERT INTO scoring_fitscore (application_id, role_id, fit, lower, upper, standard_error, coverage, gated,
-                              below_bar, consider_role_id, computed_at)
+INSERT INTO scoring_fitscore (application_id, role_id, fit, lower, upper, standard_error, coverage,
+                              meets_bars_probability, below_bar_probability, gated, below_bar,
+                              consider_role_id, computed_at)
 SELECT f.application_id, f.role_id, NULLIF(f.fit, 'NaN'), NULLIF(f.lower, 'NaN'), NULLIF(f.upper, 'NaN'),
-       NULLIF(f.standard_error, 'NaN'), f.coverage, f.gated, m.below_bar,
-       NULLIF(f.consider_role_id, -1), %s
+       NULLIF(f.standard_error, 'NaN'), f.coverage, NULLIF(f.meets, 'NaN'), {below_bar_probability},
+       f.gated, m.below_bar, NULLIF(f.consider_role_id, -1), %s
 FROM scoring_fit_input f
 -- Each distinct set of below-bar areas is spelled out once, in Python, and joined in.
 JOIN unnest(%s::bigint[], %s::jsonb[]) AS m (below_mask, below_bar) ON m.below_mask = f.below_mask
 ON CONFLICT (application_id, role_id) DO UPDATE
 SET fit = EXCLUDED.fit, lower = EXCLUDED.lower, upper = EXCLUDED.upper,
-    standard_error = EXCLUDED.standard_error, coverage = EXCLUDED.coverage, gated = EXCLUDED.gated,
+    standard_error = EXCLUDED.standard_error, coverage = EXCLUDED.coverage,
+    meets_bars_probability = EXCLUDED.meets_bars_probability,
+    below_bar_probability = EXCLUDED.below_bar_probability, gated = EXCLUDED.gated,
     below_bar = EXCLUDED.below_bar, consider_role_id = EXCLUDED.consider_role_id,
     computed_at = EXCLUDED.computed_at
 """
@@ -414,8 +460,16 @@ def _opening_inputs(
     return application_ids, ratings, rater_ids, inputs_us
 
 
+def _calibration(matrices: RubricMatrices, rater_ids: np.ndarray) -> engine.Calibration:
+    """The rubric's current calibration for these areas and interviewers (calibrating a new rubric first)."""
+    stored = calibration_for(matrices.rubric_id)
+    if stored is None:  # a rubric without versions cannot score anything; the prior keeps this total
+        return engine.Calibration.prior(len(matrices.area_keys), len(rater_ids))
+    return stored.for_inputs(matrices.area_keys, rater_ids)
+
+
 def opening_recompute(*, opening_id: int) -> int:
-    """Recompute offsets, estimates and fit for every application of an opening.
+    """Recompute estimates and fit for every application of an opening with the current calibration.
 
     Returns the number of applications scored; 0 when the opening is gone.
     One transaction; a fixed number of queries whatever the number of candidates.
@@ -431,36 +485,9 @@ def opening_recompute(*, opening_id: int) -> int:
                 cursor.execute("SET LOCAL synchronous_commit TO OFF")
         matrices = rubric_matrices(opening)
         application_ids, ratings, rater_ids, inputs_us = _opening_inputs(opening_id, matrices)
-
-        offsets = engine.estimate_rater_offsets(ratings)
-        estimates = engine.estimate_skills(ratings, offsets)
-        fit = engine.fit_scores(estimates, matrices.profiles)
+        calibration = _calibration(matrices, rater_ids)
+        estimates, fit = engine.fit_scores(ratings, calibration, matrices.profiles)
         now = timezone.now()
-
-        OpeningCalibration.objects.update_or_create(
-            opening=opening,
-            defaults={
-                "sigma": offsets.sigma,
-                "tau": offsets.tau,
-                "n_ratings": len(ratings.level),
-                "n_applications": len(application_ids),
-                "computed_at": now,
-            },
-        )
-        upsert_columns(
-            InterviewerOffset,
-            columns={
-                "interviewer_id": rater_ids.tolist(),
-                "offset": offsets.offset.tolist(),
-                "standard_error": offsets.se.tolist(),
-                "raw_offset": offsets.raw.tolist(),
-                "raw_standard_error": [_number(value) for value in offsets.raw_se.tolist()],
-                "n_ratings": offsets.n_ratings.tolist(),
-                "n_corated": offsets.n_corated.tolist(),
-            },
-            unique_fields=["opening_id", "interviewer_id"],
-            constants={"opening_id": opening_id, "computed_at": now},
-        )
         # Agreement statistics do not feed the scores: they follow in their own task.
         enqueue_on_commit("scoring.opening_reliability_recompute", opening_id)
         _results_save(
@@ -520,40 +547,21 @@ def _reliability_save(*, opening_id: int, ratings: engine.Ratings, matrices: Rub
 
 
 def application_recompute(*, application_id: int) -> bool:
-    """Recompute one application's estimates and fit with the opening's stored offsets.
+    """Recompute one application's estimates and fit with the current calibration.
 
-    Runs the opening's batch instead when the opening was never calibrated.
     Returns False when the application is gone. Idempotent.
     """
     with transaction.atomic():
         opening = Opening.objects.select_for_update().filter(applications=application_id).first()
         if opening is None:
             return False
-        opening_id = opening.pk
-        calibration = OpeningCalibration.objects.filter(opening_id=opening_id).first()
-        if calibration is None:
-            opening_recompute(opening_id=opening_id)
-            return True
         matrices = rubric_matrices(opening)
         inputs_at = _inputs_at(Q(interview__application_id=application_id))
         application_ids = np.array([application_id], dtype=np.int64)
         rows = _ratings_rows(Q(interview__application_id=application_id))
         ratings, rater_ids = _engine_ratings(rows, application_ids, matrices.area_ids)
-        stored = {
-            item.interviewer_id: item
-            for item in InterviewerOffset.objects.filter(
-                opening_id=opening_id, interviewer_id__in=rater_ids.tolist()
-            )
-        }
-        # Interviewers the batch has not seen yet get no correction until the next batch.
-        offsets = dataclasses.replace(
-            engine.RaterOffsets.zero(len(rater_ids), sigma=calibration.sigma),
-            offset=np.array([stored[r].offset if r in stored else 0.0 for r in rater_ids.tolist()]),
-            se=np.array([stored[r].standard_error if r in stored else 0.0 for r in rater_ids.tolist()]),
-            tau=calibration.tau,
-        )
-        estimates = engine.estimate_skills(ratings, offsets)
-        fit = engine.fit_scores(estimates, matrices.profiles)
+        calibration = _calibration(matrices, rater_ids)
+        estimates, fit = engine.fit_scores(ratings, calibration, matrices.profiles)
         _results_save(
             application_ids=application_ids,
             estimates=estimates,

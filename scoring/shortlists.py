@@ -2,7 +2,10 @@
 
 A shortlist is created pending with its parameters (role, order, filters),
 then built by a task: stale scores of the opening are recomputed first, the
-candidates are ranked by the engine and the entries saved. Once ready, a
+candidates are ranked by the engine and the entries saved. The order is by fit
+(the posterior mean), by the lower bound of its 80% interval, or by the
+probability of meeting every must-have bar; in every order, candidates clearly
+below a bar come after all others (``engine.rank``). Once ready, a
 shortlist never changes, so a committee reviews a list that does not move.
 Completion is announced with a ``shortlist.ready`` event (the shortlist as the
 API shows it), recorded in the transaction that saves the entries.
@@ -20,12 +23,28 @@ from scoring import engine, services
 from scoring.models import FitScore, Shortlist, ShortlistEntry
 from scoring.serializers import ShortlistSerializer
 
+# engine.rank's rule, stated in every order's tie-break text.
+_CLEARLY_BELOW = (
+    f"Candidates clearly below a must-have bar (a probability of {engine.CLEAR_BELOW:.0%} or more of being "
+    "below it) come after all others; candidates without a fit come last."
+)
 TIE_BREAK = {
-    Shortlist.OrderBy.FIT: "Ties on fit are broken by the lower bound of the 80% interval, then by coverage, "
+    Shortlist.OrderBy.FIT: "Ranked by fit (the posterior mean). "
+    f"{_CLEARLY_BELOW} Ties on fit are broken by the lower bound of the 80% interval, then by coverage, "
     "then by the earlier application.",
-    Shortlist.OrderBy.LOWER: "Ties on the lower bound are broken by fit, then by coverage, "
+    Shortlist.OrderBy.LOWER: "Ranked by the lower bound of the 80% posterior interval. "
+    f"{_CLEARLY_BELOW} Ties on the lower bound are broken by fit, then by coverage, "
+    "then by the earlier application.",
+    Shortlist.OrderBy.MEETS_BARS: "Ranked by the probability of meeting every must-have bar. "
+    f"{_CLEARLY_BELOW} Ties on that probability are broken by fit, then by coverage, "
     "then by the earlier application.",
 }
+ORDERS_IN_WORDS = "'fit', 'lower' or 'meets_bars'"
+
+
+def _values(numbers) -> np.ndarray:
+    """Floats for the engine, NaN where a stored value is empty."""
+    return np.array([np.nan if value is None else value for value in numbers], dtype=float)
 
 
 def shortlist_create(
@@ -44,7 +63,7 @@ def shortlist_create(
     raise ApplicationError at their field and record nothing.
     """
     if order_by not in Shortlist.OrderBy.values:
-        raise ApplicationError("invalid_order", "Order by 'fit' or 'lower'.", field="order_by")
+        raise ApplicationError("invalid_order", f"Order by {ORDERS_IN_WORDS}.", field="order_by")
     if not 0 <= min_coverage <= 1:
         raise ApplicationError("invalid_filter", "Minimum coverage is between 0 and 1.", field="min_coverage")
     if min_fit is not None and not 0 <= min_fit <= 100:
@@ -112,11 +131,13 @@ def shortlist_build(*, shortlist_id: int) -> int:
         ]
         own = [fits[own_key] for _, fits in candidates]
         order = engine.rank(
-            np.array([s.fit if s.fit is not None else np.nan for s in own], dtype=float),
-            np.array([s.lower if s.lower is not None else np.nan for s in own], dtype=float),
+            _values(s.fit for s in own),
+            _values(s.lower for s in own),
             np.array([s.coverage for s in own], dtype=float),
             np.array([application_id for application_id, _ in candidates], dtype=np.int64),
             by=shortlist.order_by,
+            meets=_values(s.meets_bars_probability for s in own),
+            gated=np.array([s.gated for s in own], dtype=bool),
         )
         if shortlist.limit is not None:
             order = order[: shortlist.limit]
@@ -132,9 +153,17 @@ def shortlist_build(*, shortlist_id: int) -> int:
                 coverage=own[index].coverage,
                 gated=own[index].gated,
                 below_bar=own[index].below_bar,
+                below_bar_probability=own[index].below_bar_probability,
+                meets_bars_probability=own[index].meets_bars_probability,
                 consider_role_id=own[index].consider_role_id,
                 fits={
-                    key: {"fit": s.fit, "lower": s.lower, "upper": s.upper, "coverage": s.coverage}
+                    key: {
+                        "fit": s.fit,
+                        "lower": s.lower,
+                        "upper": s.upper,
+                        "coverage": s.coverage,
+                        "meets_bars_probability": s.meets_bars_probability,
+                    }
                     for key, s in candidates[index][1].items()
                 },
             )

@@ -13,7 +13,7 @@ import logging
 from celery import shared_task
 from django.db import DatabaseError
 
-from scoring import services
+from scoring import calibration, services
 
 logger = logging.getLogger(__name__)
 
@@ -24,15 +24,22 @@ RETRY = {"autoretry_for": (DatabaseError,), "max_retries": 3, "retry_backoff": T
     name="scoring.application_scores_recompute", acks_late=True, time_limit=120, soft_time_limit=100, **RETRY
 )
 def application_scores_recompute(application_id: int) -> bool:
-    """Recompute one application after a scorecard is submitted or amended; a gone one is a no-op."""
-    return services.application_recompute(application_id=application_id)
+    """Recompute one application after a scorecard is submitted or amended; a gone one is a no-op.
+
+    With tasks in-process (``make run``) no beat runs, so this also does the
+    calibration sweep's check: calibration stays on without anyone pressing a button.
+    """
+    done = services.application_recompute(application_id=application_id)
+    if application_scores_recompute.app.conf.task_always_eager:
+        calibration_sweep()
+    return done
 
 
 @shared_task(
     name="scoring.opening_scores_recompute", acks_late=True, time_limit=1800, soft_time_limit=1700, **RETRY
 )
 def opening_scores_recompute(opening_id: int) -> int:
-    """Recompute a whole opening and refresh its interviewer offsets; returns applications scored."""
+    """Recompute a whole opening with the current calibration; returns applications scored."""
     return services.opening_recompute(opening_id=opening_id)
 
 
@@ -62,6 +69,38 @@ def stale_scores_sweep(limit: int = 500) -> int:
         done += 1
     if done:
         logger.info("Sweep recomputed %s stale application(s).", done)
+    return done
+
+
+@shared_task(name="scoring.calibration_run", acks_late=True, time_limit=1800, soft_time_limit=1700, **RETRY)
+def calibration_run(rubric_id: int) -> int:
+    """Fit the measurement model to a rubric's ratings, then recompute its openings; returns ratings used.
+
+    Safe to run twice: the same ratings give the same calibration, and the
+    opening recomputes it enqueues are idempotent.
+    """
+    stored = calibration.calibration_run(rubric_id=rubric_id)
+    return stored.n_ratings if stored else 0
+
+
+@shared_task(name="scoring.calibration_sweep", acks_late=True, time_limit=1800, soft_time_limit=1700)
+def calibration_sweep() -> int:
+    """Recalibrate every rubric whose debounce or staleness bound has passed (beat, every minute).
+
+    Each rubric calibrates in its own transaction; a database error is logged
+    and the next sweep tries again. Running it twice is harmless: a rubric just
+    calibrated has nothing newer, so the second run does nothing.
+    """
+    done = 0
+    for rubric_id in calibration.calibrations_due():
+        try:
+            calibration.calibration_run(rubric_id=rubric_id)
+        except DatabaseError:
+            logger.warning("Could not calibrate rubric %s; the next sweep retries.", rubric_id)
+            continue
+        done += 1
+    if done:
+        logger.info("Calibrated %s rubric(s).", done)
     return done
 
 

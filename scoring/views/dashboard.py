@@ -40,7 +40,7 @@ from django.views.decorators.http import require_POST
 from assessments.models import Scorecard
 from config.celery import app as celery_app
 from hiring.models import Application, Assignment, Opening
-from scoring.models import ApplicationScoreState, FitScore, OpeningCalibration
+from scoring.models import ApplicationScoreState, Calibration, FitScore
 from scoring.selectors import opening_for_review, openings_for_review
 from scoring.services import applications_stale, opening_recompute_enqueue
 from scoring.templatetags.review import can_review
@@ -129,18 +129,27 @@ def scorecards_outstanding(opening: Opening, *, now: datetime) -> list[Outstandi
 @dataclass(frozen=True)
 class ScoreFreshness:
     calibrated_at: datetime | None
+    calibration_ratings: int | None
+    calibration_interviewers: int | None
     newest_score_at: datetime | None
     stale: int
 
 
 def score_freshness(opening: Opening) -> ScoreFreshness:
-    """When the opening's batch and its newest score were computed, and how many applications are stale."""
-    calibration = OpeningCalibration.objects.filter(opening=opening).values_list("computed_at", flat=True)
+    """When the rubric was last calibrated and on how many ratings, the newest score, the stale count."""
+    calibration = (
+        Calibration.objects.filter(rubric__versions=opening.rubric_version_id)
+        .values_list("computed_at", "n_ratings", "n_interviewers")
+        .first()
+    )
     newest = ApplicationScoreState.objects.filter(application__opening=opening).aggregate(
         newest=Max("computed_at")
     )["newest"]
+    calibrated_at, ratings, interviewers = calibration or (None, None, None)
     return ScoreFreshness(
-        calibrated_at=calibration.first(),
+        calibrated_at=calibrated_at,
+        calibration_ratings=ratings,
+        calibration_interviewers=interviewers,
         newest_score_at=newest,
         stale=len(applications_stale(limit=10**9, opening_id=opening.pk)),
     )
@@ -231,6 +240,7 @@ def opening_dashboard(request, pk: int):
             "outstanding": scorecards_outstanding(opening, now=timezone.now()),
             "overdue_after_minutes": settings.SCORECARD_REMINDER_FIRST_DELAY_MINUTES,
             "freshness": score_freshness(opening),
+            "calibration_max_staleness": settings.CALIBRATION_MAX_STALENESS_MINUTES,
             "recompute": status,
             "applications": page,
         },

@@ -24,6 +24,7 @@ from config.errors import ApplicationError
 from hiring.models import Application, Decision
 from hiring.services import decision_record
 from scoring import charts
+from scoring.engine import CLEAR_BELOW
 from scoring.models import ApplicationScoreState
 from scoring.selectors import AreaContribution, RoleFit, application_fit_report, application_for_review
 
@@ -47,6 +48,21 @@ class DecisionForm(forms.Form):
 
 
 @dataclass(frozen=True)
+class MustHaveView:
+    """One must-have bar of a role and the probability that the candidate is below it."""
+
+    area: str
+    name: str
+    minimum: int
+    below_probability: float | None
+    likely_missed: bool  # the stored flag: probability 0.5 or more
+
+    @property
+    def clearly_missed(self) -> bool:
+        return self.below_probability is not None and self.below_probability >= CLEAR_BELOW
+
+
+@dataclass(frozen=True)
 class RoleFitView:
     """A role's stored fit with display names for the role and its areas."""
 
@@ -56,6 +72,25 @@ class RoleFitView:
     consider_role_name: str | None
     below_bar_names: list[str]
     areas: list[tuple[str, AreaContribution]]  # (area name, its part of the fit)
+    must_haves: list[MustHaveView]  # in the rubric's area order
+
+    @property
+    def bars_likely_missed(self) -> list[MustHaveView]:
+        return [bar for bar in self.must_haves if bar.likely_missed]
+
+
+def _must_haves(role_fit: RoleFit, area_names: dict[str, str]) -> list[MustHaveView]:
+    return [
+        MustHaveView(
+            area=part.area,
+            name=area_names.get(part.area, part.area),
+            minimum=part.minimum_level,
+            below_probability=part.below_bar_probability,  # the stored one (see application_fit_report)
+            likely_missed=part.area in role_fit.below_bar,
+        )
+        for part in role_fit.breakdown
+        if part.minimum_level is not None
+    ]
 
 
 def _profile_context(request, application: Application) -> dict:
@@ -74,6 +109,10 @@ def _profile_context(request, application: Application) -> dict:
     for entry in entries:
         stored = estimates.get(entry.area.key)
         estimate, standard_error, n_ratings = stored if stored else (None, None, 0)
+        if not n_ratings:
+            # The posterior of an area nobody rated is a prediction: the chart and its table show
+            # measurements, so it reads "not assessed" there (the fit breakdown shows the prediction).
+            estimate = standard_error = None
         rows.append(
             charts.SkillChartRow(
                 area=entry.area.key,
@@ -107,6 +146,7 @@ def _profile_context(request, application: Application) -> dict:
             areas=[
                 (area_names.get(part.area, part.area), part) for part in role_fit.breakdown if part.weight > 0
             ],
+            must_haves=_must_haves(role_fit, area_names),
         )
         for role_fit in application_fit_report(application=application)
     ]

@@ -1,7 +1,9 @@
 """Committee review pages: shortlist snapshots, their comparison and CSV export (mounted by scoring/urls.py).
 
-A snapshot's table shows, per candidate, the fit for every role with its 80%
-interval, the coverage and flags stored in the snapshot, and, read live, the
+A snapshot's table shows, per candidate, the fit for every role (the posterior
+mean) with its 80% posterior interval, the coverage, the probability of meeting
+every must-have bar of the snapshot's role, the bars likely missed with their
+probabilities and the other flags stored in the snapshot, and, read live, the
 application's stage and the interviewers' recommendations. Every table costs a
 fixed number of queries whatever its length; sorting and filtering happen in
 Python on the loaded rows, so they add none.
@@ -18,7 +20,7 @@ from dataclasses import dataclass, field
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, Max, Min, Q, QuerySet
+from django.db.models import Count, Max, Min, OuterRef, Q, QuerySet, Subquery
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import floatformat
@@ -26,9 +28,10 @@ from django.urls import path
 from django.utils.text import slugify
 from django.views.decorators.http import require_POST
 
-from assessments.models import Rating, Recommendation, Role, Scorecard, SkillArea
+from assessments.models import ProfileEntry, Rating, Recommendation, Role, Scorecard, SkillArea
 from config.errors import ApplicationError
 from hiring.models import Application, Opening
+from scoring.engine import CLEAR_BELOW
 from scoring.models import Shortlist, ShortlistEntry
 from scoring.selectors import opening_for_review, openings_for_review
 from scoring.shortlists import shortlist_create
@@ -41,11 +44,12 @@ DISAGREEMENT_RULE = (
 NOES = {Recommendation.STRONG_NO, Recommendation.NO}
 YESES = {Recommendation.YES, Recommendation.STRONG_YES}
 FLAGS = [
-    ("below_bar", "Below a must-have bar"),
+    ("below_bar", "Likely below a must-have bar"),
     ("consider", "Consider for another role"),
     ("disagreement", "Interviewers disagree"),
 ]
 CSV_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+MEETS_BARS_LABEL = "Probability of meeting every must-have"
 
 
 # Reads ----------------------------------------------------------------------------
@@ -57,6 +61,31 @@ class RoleFitCell:
     fit: float | None
     lower: float | None
     upper: float | None
+
+
+@dataclass(frozen=True)
+class MustHave:
+    """A must-have bar of the snapshot's role, in the rubric's area order."""
+
+    area: str
+    name: str
+    minimum: int
+
+
+@dataclass(frozen=True)
+class BarCell:
+    """A candidate against one must-have bar, as the snapshot recorded it.
+
+    ``below_probability`` is None for a snapshot made before the probabilities
+    were recorded; ``likely_missed`` is the snapshot's own flag (probability 0.5
+    or more).
+    """
+
+    area: str
+    name: str
+    minimum: int
+    below_probability: float | None
+    likely_missed: bool
 
 
 @dataclass
@@ -74,6 +103,12 @@ class ReviewRow:
     recommendations: dict[str, int]
     disagreement_areas: list[str] = field(default_factory=list)
     recommendations_split: bool = False
+    meets_bars_probability: float | None = None
+    bars: list[BarCell] = field(default_factory=list)
+
+    @property
+    def bars_likely_missed(self) -> list[BarCell]:
+        return [bar for bar in self.bars if bar.likely_missed]
 
     @property
     def disagreement(self) -> bool:
@@ -115,8 +150,15 @@ def shortlist_previous(shortlist: Shortlist) -> Shortlist | None:
     )
 
 
-def review_rows(shortlist: Shortlist, roles: list[Role]) -> list[ReviewRow]:
-    """The snapshot's entries in rank order, with recommendations and disagreement: four queries."""
+@dataclass(frozen=True)
+class ReviewTable:
+    rows: list[ReviewRow]
+    must_haves: list[MustHave]  # the bars of the snapshot's role, whether or not anyone misses them
+
+
+def review_rows(shortlist: Shortlist, roles: list[Role]) -> ReviewTable:
+    """The snapshot's entries in rank order, with recommendations, disagreement and the role's must-have
+    bars (the probability of being below each, as the snapshot recorded it): four queries."""
     entries = list(
         ShortlistEntry.objects.filter(shortlist=shortlist)
         .select_related("application__candidate", "consider_role")
@@ -147,11 +189,18 @@ def review_rows(shortlist: Shortlist, roles: list[Role]) -> list[ReviewRow]:
         .values_list("scorecard__interview__application_id", "area__name")
     ):
         spread_areas.setdefault(application_id, []).append(area_name)
-    area_names = dict(
+    # The area names and the role's must-have bars in one query.
+    bar_of_role = ProfileEntry.objects.filter(
+        area=OuterRef("pk"), profile__role_id=shortlist.role_id, minimum_level__isnull=False
+    ).values("minimum_level")[:1]
+    areas = list(
         SkillArea.objects.filter(version_id=shortlist.opening.rubric_version_id)
-        .order_by()
-        .values_list("key", "name")
+        .annotate(minimum=Subquery(bar_of_role))
+        .order_by("order", "key")
+        .values_list("key", "name", "minimum")
     )
+    area_names = {key: name for key, name, _ in areas}
+    must_haves = [MustHave(key, name, minimum) for key, name, minimum in areas if minimum is not None]
     stage_labels = dict(Application.Stage.choices)
     rows = []
     for entry in entries:
@@ -179,9 +228,20 @@ def review_rows(shortlist: Shortlist, roles: list[Role]) -> list[ReviewRow]:
                 recommendations=counts,
                 disagreement_areas=spread_areas.get(entry.application_id, []),
                 recommendations_split=bool(NOES & counts.keys()) and bool(YESES & counts.keys()),
+                meets_bars_probability=entry.meets_bars_probability,
+                bars=[
+                    BarCell(
+                        area=bar.area,
+                        name=bar.name,
+                        minimum=bar.minimum,
+                        below_probability=entry.below_bar_probability.get(bar.area),
+                        likely_missed=bar.area in entry.below_bar,
+                    )
+                    for bar in must_haves
+                ],
             )
         )
-    return rows
+    return ReviewTable(rows=rows, must_haves=must_haves)
 
 
 # Sorting and filtering ------------------------------------------------------------
@@ -194,6 +254,7 @@ def sort_keys(roles: list[Role]) -> dict[str, str]:
         "name": "",
         **{f"fit_{role.key}": "-" for role in roles},
         "coverage": "-",
+        "meets_bars": "-",
     }
 
 
@@ -204,6 +265,8 @@ def _sort_value(row: ReviewRow, key: str):
         return row.candidate.casefold()
     if key == "coverage":
         return row.coverage
+    if key == "meets_bars":
+        return row.meets_bars_probability
     return row.fit_for(key.removeprefix("fit_"))
 
 
@@ -291,6 +354,7 @@ def table_headers(roles: list[Role], sort: str, own_role_id: int) -> list[Header
             for role in roles
         ],
         header("Coverage", "coverage", numeric=True),
+        header(MEETS_BARS_LABEL, "meets_bars", numeric=True),
         header("Flags", None),
         header("Interviewers' recommendations", None),
     ]
@@ -300,7 +364,15 @@ def table_headers(roles: list[Role], sort: str, own_role_id: int) -> list[Header
 
 
 class ShortlistCreateForm(forms.Form):
-    order_by = forms.ChoiceField(label="Order by", choices=Shortlist.OrderBy.choices, initial="fit")
+    order_by = forms.ChoiceField(
+        label="Order by",
+        choices=Shortlist.OrderBy.choices,
+        initial=Shortlist.OrderBy.FIT,
+        help_text="Fit: the posterior mean. Lower bound: favours well-evidenced candidates. Probability of "
+        "meeting every must-have: the surest to clear the bars first. In every order, candidates clearly "
+        f"below a must-have (a probability of {CLEAR_BELOW:.0%} or more) come after all others.",
+        widget=forms.Select(attrs={"aria-describedby": "id_order_by-help"}),
+    )
     min_coverage = forms.IntegerField(
         label="Minimum coverage (%)", min_value=0, max_value=100, initial=0, required=False
     )
@@ -328,7 +400,7 @@ def _table_context(request, shortlist: Shortlist | None, opening: Opening) -> di
     if shortlist is not None:
         shortlist.opening = opening  # loaded already: spare the look-up
     if shortlist is not None and shortlist.status == Shortlist.Status.READY:
-        rows = rows_sorted(rows_filtered(review_rows(shortlist, roles), data), sort)
+        rows = rows_sorted(rows_filtered(review_rows(shortlist, roles).rows, data), sort)
     return {
         "opening": opening,
         "shortlist": shortlist,
@@ -483,7 +555,8 @@ def _number(value: float | None, digits: int = 1) -> str:
     return "" if value is None else floatformat(value, f"{digits}u")  # "u": never localised
 
 
-def csv_header(roles: list[Role]) -> list[str]:
+def csv_header(roles: list[Role], must_haves: list[MustHave]) -> list[str]:
+    """Fit (posterior mean) with its 80% interval per role, then the snapshot role's coverage and bars."""
     return [
         "rank",
         "candidate",
@@ -491,6 +564,8 @@ def csv_header(roles: list[Role]) -> list[str]:
         "stage",
         *[f"{role.key}_{part}" for role in roles for part in ("fit", "lower", "upper")],
         "coverage",
+        "meets_bars_probability",
+        *[f"below_bar_probability_{bar.area}" for bar in must_haves],
         "below_bar",
         "consider_role",
         "disagreement",
@@ -506,6 +581,8 @@ def csv_row(row: ReviewRow) -> list[str]:
         row.stage,
         *[_number(value) for cell in row.fits for value in (cell.fit, cell.lower, cell.upper)],
         _number(row.coverage, 3),
+        _number(row.meets_bars_probability, 3),
+        *[_number(bar.below_probability, 3) for bar in row.bars],
         "; ".join(row.below_bar),
         row.consider_role or "",
         "yes" if row.disagreement else "no",
@@ -524,9 +601,10 @@ def shortlist_export(request, pk: int):
     filename = f"shortlist-{shortlist.pk}-{slugify(shortlist.opening.title) or 'opening'}.csv"
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    table = review_rows(shortlist, roles)
     writer = csv.writer(response)
-    writer.writerow(csv_header(roles))
-    for row in review_rows(shortlist, roles):
+    writer.writerow(csv_header(roles, table.must_haves))
+    for row in table.rows:
         writer.writerow([csv_safe(cell) for cell in csv_row(row)])
     return response
 

@@ -34,6 +34,9 @@ KEYS = {
     "build_s",
     "full_again_s",
     "reliability_s",
+    "model_fit_s",
+    "model_fit_iterations",
+    "calibration_s",
     "fit_rows",
 }
 

@@ -71,3 +71,39 @@ def api_personas(session_client, token_client, recruiter, committee_member, inte
         }
 
     return make
+
+
+ML_BARS = ["software_engineering", "production_deployment", "mlops_monitoring", "cloud_containers"]
+
+
+def store_fit(application, *, fit, meets, gated=False, lower=None, below=None):
+    """Overwrite the stored ML-engineer fit of a scored application (scores stay fresh, so builds use it).
+
+    The doubt about the bars sits on production deployment unless ``below`` says otherwise.
+    """
+    from scoring.models import FitScore
+
+    below = below or {**dict.fromkeys(ML_BARS, 0.0), "production_deployment": round(1 - meets, 4)}
+    FitScore.objects.filter(application=application, role__key="ml_engineer").update(
+        fit=fit,
+        lower=fit - 10 if lower is None else lower,
+        upper=fit + 10,
+        meets_bars_probability=meets,
+        below_bar_probability=below,
+        below_bar=[key for key, probability in below.items() if probability >= 0.5],
+        gated=gated,
+    )
+
+
+@pytest.fixture
+def four_candidates(scored_opening):
+    """A scored ML-engineer opening whose four candidates have chosen stored fits; returns them by name."""
+    opening, applications, _, _ = scored_opening(4)
+    sure, likely, doubtful, below = applications
+    store_fit(sure, fit=60.0, meets=0.95, lower=55.0)
+    store_fit(likely, fit=70.0, meets=0.95, lower=45.0)
+    store_fit(doubtful, fit=80.0, meets=0.6, lower=50.0)
+    # The best formula of all, but clearly below the software-engineering bar.
+    clearly = {**dict.fromkeys(ML_BARS, 0.0), "software_engineering": 0.95, "production_deployment": 0.2}
+    store_fit(below, fit=90.0, meets=0.04, gated=True, lower=80.0, below=clearly)
+    return opening, {"sure": sure, "likely": likely, "doubtful": doubtful, "below": below}

@@ -289,3 +289,63 @@ def test_shortlists_of_an_opening_the_caller_cannot_see_are_absent_not_listed(
     assert clients["committee_member"].get(f"/api/v1/shortlists/{hidden_id}/").status_code == 404
     listed = clients["committee_member"].get(shortlists_url(opening)).data["results"]
     assert [item["id"] for item in listed] == [visible_id]
+
+
+def test_ordering_by_meets_bars_ranks_by_that_probability_and_puts_the_clearly_below_last(
+    four_candidates, token_client, create
+):
+    opening, candidates = four_candidates
+    client = token_client(["shortlists:read", "shortlists:write"])
+
+    response = create(client, opening, order_by="meets_bars")
+
+    assert response.status_code == 202
+    detail = client.get(response["Location"]).data
+    assert detail["parameters"]["order_by"] == "meets_bars"
+    assert "probability of meeting every must-have bar" in detail["tie_break"]
+    entries = client.get(detail["entries_url"]).data["results"]
+    names = {application.pk: name for name, application in candidates.items()}
+    assert [names[entry["application"]] for entry in entries] == ["likely", "sure", "doubtful", "below"]
+    assert [entry["meets_bars_probability"] for entry in entries] == [0.95, 0.95, 0.6, 0.04]
+    assert [entry["gated"] for entry in entries] == [False, False, False, True]
+
+
+def test_entries_show_the_stored_probabilities_of_meeting_and_missing_the_bars(
+    four_candidates, token_client, create
+):
+    opening, candidates = four_candidates
+    client = token_client(["shortlists:read", "shortlists:write"])
+    entries_url = client.get(create(client, opening)["Location"]).data["entries_url"]
+
+    entries = client.get(entries_url).data["results"]
+
+    for entry in entries:
+        stored = {
+            score.role.key: score
+            for score in FitScore.objects.filter(application_id=entry["application"]).select_related("role")
+        }
+        own = stored["ml_engineer"]
+        assert entry["meets_bars_probability"] == own.meets_bars_probability
+        assert entry["below_bar_probability"] == own.below_bar_probability
+        assert (entry["gated"], entry["below_bar"]) == (own.gated, own.below_bar)
+        assert {key: fits["meets_bars_probability"] for key, fits in entry["fits"].items()} == {
+            key: score.meets_bars_probability for key, score in stored.items()
+        }
+    below = next(entry for entry in entries if entry["application"] == candidates["below"].pk)
+    assert below["below_bar_probability"] == {
+        "software_engineering": 0.95,
+        "production_deployment": 0.2,
+        "mlops_monitoring": 0.0,
+        "cloud_containers": 0.0,
+    }
+    assert entries[-1] == below  # the best fit, but clearly below a bar
+
+
+def test_an_unknown_order_answers_400_naming_the_three_orders(scored_opening, token_client, create):
+    opening, _, _, _ = scored_opening(1)
+
+    response = create(token_client(["shortlists:write"]), opening, order_by="meets")
+
+    assert response.status_code == 400
+    assert response.data["fields"]["order_by"] == ["Order by 'fit', 'lower' or 'meets_bars'."]
+    assert not Shortlist.objects.exists()

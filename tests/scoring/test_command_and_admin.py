@@ -2,6 +2,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from scoring.models import FitScore, Shortlist
+from scoring.shortlists import shortlist_create
 
 pytestmark = pytest.mark.django_db
 
@@ -93,3 +94,17 @@ def test_score_admin_lists_load(admin_client_logged_in, scored_opening, url):
     opening_recompute(opening_id=opening.pk)
 
     assert admin_client_logged_in.get(url).status_code == 200
+
+
+def test_the_admin_shows_the_probability_of_meeting_every_must_have(
+    admin_client_logged_in, scored_opening, django_capture_on_commit_callbacks
+):
+    opening, _applications, _, _ = scored_opening(2)
+    with django_capture_on_commit_callbacks(execute=True):
+        shortlist = shortlist_create(opening=opening)
+
+    scores = admin_client_logged_in.get("/admin/scoring/fitscore/").content.decode()
+    entries = admin_client_logged_in.get(f"/admin/scoring/shortlist/{shortlist.pk}/change/").content.decode()
+
+    assert "column-meets_bars_probability" in scores
+    assert "Meets bars probability" in entries

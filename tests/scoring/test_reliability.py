@@ -4,7 +4,7 @@ import krippendorff
 import numpy as np
 import pytest
 
-from scoring.engine import RaterOffsets, Ratings
+from scoring.engine import Ratings
 from scoring.reliability import area_agreement, interviewer_leniency, reading
 
 NAN = np.nan
@@ -41,19 +41,6 @@ def incomplete_ratings():
         if not np.isnan(level)
     ]
     return ratings(rows, n_candidates=4, n_raters=3)
-
-
-def offsets(offset, se, n_corated):
-    return RaterOffsets(
-        offset=np.asarray(offset, dtype=float),
-        se=np.asarray(se, dtype=float),
-        raw=np.asarray(offset, dtype=float),
-        raw_se=np.asarray(se, dtype=float),
-        n_ratings=np.asarray(n_corated, dtype=np.int64) + 5,
-        n_corated=np.asarray(n_corated, dtype=np.int64),
-        sigma=0.7,
-        tau=0.3,
-    )
 
 
 # Alpha -------------------------------------------------------------------------
@@ -267,22 +254,16 @@ def test_a_missing_alpha_reads_as_the_reason_it_is_missing():
 # Interviewer leniency ----------------------------------------------------------
 
 
-def test_interviewer_leniency_reads_lenient_severe_no_clear_lean_and_not_enough_overlap():
-    # given offsets with 80% intervals above 0, below 0, across 0, and an interviewer with no overlap
-    given = offsets(offset=[0.5, -0.5, 0.1, 0.0], se=[0.1, 0.1, 0.2, 0.0], n_corated=[12, 9, 15, 0])
+def test_interviewer_leniency_reads_lenient_severe_no_clear_lean_and_not_enough_ratings():
+    # given leniencies with 80% intervals above 0, below 0, across 0, and an interviewer with no ratings
+    offset, se, n_ratings = [0.5, -0.5, 0.1, 0.0], [0.1, 0.1, 0.2, 0.5], [12, 9, 15, 0]
 
     # when
-    result = interviewer_leniency(given)
+    result = interviewer_leniency(offset=offset, se=se, n_ratings=n_ratings)
 
     # then
-    assert [lean.reading for lean in result] == ["lenient", "severe", "no clear lean", "not enough overlap"]
+    assert [lean.reading for lean in result] == ["lenient", "severe", "no clear lean", "not enough ratings"]
     assert [lean.rater for lean in result] == [0, 1, 2, 3]
     assert result[0].lower == pytest.approx(0.5 - 1.2816 * 0.1, abs=1e-4)
     assert result[0].upper == pytest.approx(0.5 + 1.2816 * 0.1, abs=1e-4)
-    assert (result[1].n_ratings, result[1].n_corated) == (14, 9)
-
-
-def test_zero_offsets_of_an_unconnected_design_read_not_enough_overlap():
-    result = interviewer_leniency(RaterOffsets.zero(3))
-
-    assert [lean.reading for lean in result] == ["not enough overlap"] * 3
+    assert result[1].n_ratings == 9

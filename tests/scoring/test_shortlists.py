@@ -1,9 +1,9 @@
 import pytest
 
 from config.errors import ApplicationError
-from scoring.models import Shortlist
+from scoring.models import FitScore, Shortlist
 from scoring.services import opening_recompute
-from scoring.shortlists import shortlist_build, shortlist_create
+from scoring.shortlists import TIE_BREAK, shortlist_build, shortlist_create
 from tests.scoring.conftest import AREAS, submit
 
 pytestmark = pytest.mark.django_db
@@ -99,3 +99,89 @@ def test_bad_shortlist_parameters_are_refused_at_their_field(scored_opening, par
 
     assert caught.value.field == field
     assert not Shortlist.objects.exists()
+
+
+# The posterior quantities ------------------------------------------------------------------------------
+
+
+def ranked(shortlist, candidates) -> list[str]:
+    names = {application.pk: name for name, application in candidates.items()}
+    return [names[entry.application_id] for entry in shortlist.entries.order_by("rank")]
+
+
+def test_ordering_by_the_probability_of_meeting_every_must_have_ranks_by_it_then_by_fit(four_candidates):
+    opening, candidates = four_candidates
+
+    shortlist = made(opening, order_by="meets_bars")
+
+    # sure and likely tie on 0.95: the higher fit goes first.
+    assert ranked(shortlist, candidates) == ["likely", "sure", "doubtful", "below"]
+    assert shortlist.order_by == Shortlist.OrderBy.MEETS_BARS
+    assert shortlist.tie_break == TIE_BREAK[Shortlist.OrderBy.MEETS_BARS]
+
+
+@pytest.mark.parametrize(
+    ("order_by", "expected"),
+    [
+        ("fit", ["doubtful", "likely", "sure", "below"]),
+        ("lower", ["sure", "doubtful", "likely", "below"]),
+        ("meets_bars", ["likely", "sure", "doubtful", "below"]),
+    ],
+)
+def test_a_candidate_clearly_below_a_bar_comes_last_in_every_order(four_candidates, order_by, expected):
+    opening, candidates = four_candidates
+
+    shortlist = made(opening, order_by=order_by)
+
+    assert ranked(shortlist, candidates) == expected
+
+
+@pytest.mark.parametrize("order_by", ["fit", "lower", "meets_bars"])
+def test_every_orders_tie_break_says_who_comes_after_all_others(order_by):
+    text = TIE_BREAK[order_by]
+
+    assert "clearly below a must-have bar (a probability of 90% or more of being below it)" in text
+    assert "come after all others" in text
+    assert "earlier application" in text
+
+
+def test_the_entries_record_the_snapshot_roles_bar_probabilities_and_every_roles_meets_bars(
+    four_candidates,
+):
+    opening, candidates = four_candidates
+
+    shortlist = made(opening, order_by="meets_bars")
+
+    for entry in shortlist.entries.all():
+        stored = {
+            score.role.key: score
+            for score in FitScore.objects.filter(application_id=entry.application_id).select_related("role")
+        }
+        own = stored["ml_engineer"]
+        assert (entry.fit, entry.lower, entry.upper, entry.coverage) == (
+            own.fit,
+            own.lower,
+            own.upper,
+            own.coverage,
+        )
+        assert (entry.meets_bars_probability, entry.below_bar_probability) == (
+            own.meets_bars_probability,
+            own.below_bar_probability,
+        )
+        assert (entry.gated, entry.below_bar) == (own.gated, own.below_bar)
+        assert {key: fits["meets_bars_probability"] for key, fits in entry.fits.items()} == {
+            key: score.meets_bars_probability for key, score in stored.items()
+        }
+    below = shortlist.entries.get(application=candidates["below"])
+    assert below.below_bar_probability["software_engineering"] == 0.95
+    assert (below.gated, below.below_bar) == (True, ["software_engineering"])
+
+
+def test_an_unknown_order_is_refused_with_the_three_orders_named(scored_opening):
+    opening, _, _, _ = scored_opening(1)
+
+    with pytest.raises(ApplicationError) as caught:
+        shortlist_create(opening=opening, order_by="lowest")
+
+    assert caught.value.message == "Order by 'fit', 'lower' or 'meets_bars'."
+    assert set(Shortlist.OrderBy.values) == {"fit", "lower", "meets_bars"}  # the message names them all

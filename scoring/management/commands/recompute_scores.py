@@ -1,8 +1,10 @@
 """``python manage.py recompute_scores [--opening ID ...] [--stale] [--enqueue] [--shortlist]``.
 
-Recomputes in this process, with a progress bar: every opening (or the given
-ones) through the batch path, or with ``--stale`` only the applications whose
-scores are older than their newest scorecard. ``--enqueue`` hands the work to
+Recomputes in this process, with a progress bar: every rubric's calibration
+first (the measurement model over all its ratings), then every opening (or the
+given ones) through the batch path; or, with ``--stale``, only the applications
+whose scores are older than their newest scorecard, with the current calibration.
+``--enqueue`` hands the work to
 Celery workers instead. ``--shortlist`` also snapshots a ranked shortlist for
 every opening that has none yet (``make run`` uses it for the demo). Safe to
 run at any time: recomputes are idempotent.
@@ -11,9 +13,10 @@ run at any time: recomputes are idempotent.
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
+from assessments.models import Rubric
 from config.celery import enqueue_on_commit
 from hiring.models import Opening
-from scoring import services
+from scoring import calibration, services
 from scoring.shortlists import shortlist_create
 
 
@@ -47,14 +50,22 @@ class Command(BaseCommand):
             missing = sorted(set(openings) - set(queryset.values_list("pk", flat=True)))
             if missing:
                 raise CommandError(f"No opening with id {', '.join(map(str, missing))}.")
+        if enqueue:
+            for rubric_id in (
+                Rubric.objects.filter(versions__openings__in=queryset).distinct().values_list("pk", flat=True)
+            ):
+                # The calibration task recomputes its openings when it is done.
+                enqueue_on_commit("scoring.calibration_run", rubric_id)
+            self.stdout.write(f"Enqueued the calibration of the rubric(s) of {queryset.count()} opening(s).")
+            return
+        for rubric_id in (
+            Rubric.objects.filter(versions__openings__in=queryset).distinct().values_list("pk", flat=True)
+        ):
+            calibration.calibration_run(rubric_id=rubric_id, fan_out=False)
         total = 0
         for opening in tqdm(list(queryset), desc="openings", unit="opening", **progress):
-            if enqueue:
-                enqueue_on_commit("scoring.opening_scores_recompute", opening.pk)
-            else:
-                total += services.opening_recompute(opening_id=opening.pk)
-        verb = "Enqueued" if enqueue else f"Recomputed {total} application(s) in"
-        self.stdout.write(f"{verb} {queryset.count()} opening(s).")
+            total += services.opening_recompute(opening_id=opening.pk)
+        self.stdout.write(f"Recomputed {total} application(s) in {queryset.count()} opening(s).")
         if shortlist:
             created = [
                 shortlist_create(opening=opening).pk for opening in queryset.filter(shortlists__isnull=True)

@@ -33,7 +33,7 @@ from integrations.models import (
     WebhookSubscription,
 )
 from integrations.services import token_create
-from scoring.models import AreaReliability, FitScore, InterviewerOffset, OpeningCalibration, Shortlist
+from scoring.models import AreaReliability, Calibration, FitScore, InterviewerOffset, Shortlist
 from tests.factories import (
     ApplicationFactory,
     CandidateFactory,
@@ -185,13 +185,11 @@ MAKERS: dict[type[models.Model], Callable[[], models.Model]] = {
         computed_at=_now(),
     ),
     InterviewerOffset: lambda: InterviewerOffset.objects.create(
-        opening=OpeningFactory(),
+        rubric=current_rubric_version().rubric,
         interviewer=_user(),
         offset=0.2,
         standard_error=0.1,
-        raw_offset=0.3,
         n_ratings=6,
-        n_corated=4,
         computed_at=_now(),
     ),
     AreaReliability: lambda: AreaReliability.objects.create(
@@ -206,8 +204,15 @@ MAKERS: dict[type[models.Model], Callable[[], models.Model]] = {
         reading="acceptable",
         computed_at=_now(),
     ),
-    OpeningCalibration: lambda: OpeningCalibration.objects.create(
-        opening=OpeningFactory(), sigma=0.6, tau=0.3, n_ratings=10, n_applications=5, computed_at=_now()
+    Calibration: lambda: Calibration.objects.create(
+        rubric=Rubric.objects.create(key=f"rubric-{(uid := _uid())}", name=f"Rubric {uid}"),
+        general_sd=0.5,
+        severity_sd=0.3,
+        covariance=b"",
+        n_ratings=10,
+        n_interviewers=2,
+        n_applications=5,
+        computed_at=_now(),
     ),
     Shortlist: make_shortlist,
     # integrations

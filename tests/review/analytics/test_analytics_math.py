@@ -117,12 +117,11 @@ def test_adverse_impact_refuses_more_selected_than_applicants():
 def test_leniency_rows_give_an_80_percent_interval_in_points():
     # 0.5 -/+ 1.2816 * 0.2 = 0.2437 .. 0.7563, wholly above 0: lenient.
     # -0.1 -/+ 1.2816 * 0.3 = -0.4845 .. 0.2845, straddles 0: no clear lean.
-    # -0.6 -/+ 1.2816 * 0.25 = -0.9204 .. -0.2796: severe. No co-rated ratings: not enough overlap.
+    # -0.6 -/+ 1.2816 * 0.25 = -0.9204 .. -0.2796: severe. No ratings at all: not enough ratings.
     rows = leniency_rows(
         offset=[0.5, -0.1, -0.6, 0.0],
-        se=[0.2, 0.3, 0.25, 0.0],
-        n_ratings=[12, 8, 9, 3],
-        n_corated=[10, 6, 9, 0],
+        se=[0.2, 0.3, 0.25, 0.5],
+        n_ratings=[12, 8, 9, 0],
     )
 
     assert [(round(r.lower, 4), round(r.upper, 4)) for r in rows[:3]] == [
@@ -130,8 +129,8 @@ def test_leniency_rows_give_an_80_percent_interval_in_points():
         (-0.4845, 0.2845),
         (-0.9204, -0.2796),
     ]
-    assert [r.reading for r in rows] == ["lenient", "no clear lean", "severe", "not enough overlap"]
-    assert [r.n_ratings for r in rows] == [12, 8, 9, 3]
+    assert [r.reading for r in rows] == ["lenient", "no clear lean", "severe", "not enough ratings"]
+    assert [r.n_ratings for r in rows] == [12, 8, 9, 0]
 
 
 @pytest.mark.parametrize(

@@ -4,6 +4,7 @@ import csv
 import io
 
 import pytest
+from django.template.defaultfilters import floatformat
 from django.urls import reverse
 
 from assessments.models import Scorecard
@@ -15,21 +16,18 @@ from tests.scoring.conftest import AREAS, submit
 
 pytestmark = pytest.mark.django_db
 
+ROLES = ["data_scientist", "ml_engineer", "full_stack_data_scientist"]
+# The ML engineer role's must-haves, in the rubric's area order.
+BARS = ["software_engineering", "production_deployment", "mlops_monitoring", "cloud_containers"]
 HEADER = [
     "rank",
     "candidate",
     "application_id",
     "stage",
-    "data_scientist_fit",
-    "data_scientist_lower",
-    "data_scientist_upper",
-    "ml_engineer_fit",
-    "ml_engineer_lower",
-    "ml_engineer_upper",
-    "full_stack_data_scientist_fit",
-    "full_stack_data_scientist_lower",
-    "full_stack_data_scientist_upper",
+    *[f"{role}_{part}" for role in ROLES for part in ("fit", "lower", "upper")],
     "coverage",
+    "meets_bars_probability",
+    *[f"below_bar_probability_{bar}" for bar in BARS],
     "below_bar",
     "consider_role",
     "disagreement",
@@ -38,13 +36,14 @@ HEADER = [
     "recommendations_yes",
     "recommendations_strong_yes",
 ]
-# Fit, lower and upper for data scientist, ML engineer and full-stack (the engine is deterministic).
-GRACE_FITS = ["27.3", "26.8", "27.9", "25.4", "25.0", "25.9", "31.3", "30.7", "31.8"]
-ADA_FITS = ["9.8", "9.3", "10.4", "8.5", "8.0", "9.0", "10.4", "9.8", "11.0"]
 
 
 def read_csv(response) -> list[list[str]]:
     return list(csv.reader(io.StringIO(response.content.decode())))
+
+
+def number(value, digits=1):
+    return floatformat(value, f"{digits}u")
 
 
 def test_the_export_has_one_row_per_entry_with_fits_flags_and_recommendations(
@@ -66,12 +65,33 @@ def test_the_export_has_one_row_per_entry_with_fits_flags_and_recommendations(
     header, *rows = read_csv(response)
     assert header == HEADER
     ada, grace = applications  # skill 1 and 2; each rated by a lenient and a neutral interviewer
-    below_bar = "Software engineering quality; Production deployment and model serving"
-    tail = ["0.333", below_bar, "", "no", "0", "0", "2", "0"]
-    assert rows == [
-        ["1", "Grace Hopper", str(grace.pk), "interviewing", *GRACE_FITS, *tail],
-        ["2", "Ada Lovelace", str(ada.pk), "interviewing", *ADA_FITS, *tail],
-    ]
+    names = {ada.pk: "Ada Lovelace", grace.pk: "Grace Hopper"}
+    area_names = dict(opening.rubric_version.areas.values_list("key", "name"))
+    expected = []
+    for entry in shortlist.entries.order_by("rank"):
+        fits = [number(entry.fits[role][part]) for role in ROLES for part in ("fit", "lower", "upper")]
+        expected.append(
+            [
+                str(entry.rank),
+                names[entry.application_id],
+                str(entry.application_id),
+                "interviewing",
+                *fits,
+                number(entry.coverage, 3),
+                number(entry.meets_bars_probability, 3),
+                *[number(entry.below_bar_probability[bar], 3) for bar in BARS],
+                "; ".join(area_names[key] for key in entry.below_bar),
+                "",
+                "no",
+                "0",
+                "0",
+                "2",
+                "0",
+            ]
+        )
+    assert rows == expected
+    assert [row[1] for row in rows] == ["Grace Hopper", "Ada Lovelace"]  # the stronger candidate first
+    assert rows[1][HEADER.index("below_bar")]  # the weaker one is likely below some must-have
 
 
 @pytest.mark.parametrize(

@@ -16,7 +16,7 @@ from integrations.models import AuditEvent, Event
 from scoring.engine import Z80
 from scoring.models import ApplicationScoreState
 from tests.factories import ApplicationFactory, InterviewFactory, OpeningFactory, UserFactory
-from tests.scoring.conftest import AREAS, submit
+from tests.scoring.conftest import AREAS, store_fit, submit
 
 pytestmark = pytest.mark.django_db
 
@@ -154,8 +154,10 @@ def test_the_charts_dots_encode_the_stored_estimates_exactly(client, committee_m
         for dot in root.iter(f"{SVG}circle")
         if "chart-estimate" in (dot.get("class") or "").split()
     }
-    assert set(dots) == set(stored) == set(AREAS)
-    for area, (estimate, standard_error, n_ratings) in stored.items():
+    # Areas nobody rated have a posterior too (a prediction): the chart draws measurements only.
+    assessed = {area: values for area, values in stored.items() if values[2] > 0}
+    assert set(dots) == set(assessed) == set(AREAS)
+    for area, (estimate, standard_error, n_ratings) in assessed.items():
         dot = dots[area]
         assert float(dot.get("data-estimate")) == estimate
         assert float(dot.get("data-standard-error")) == standard_error
@@ -217,6 +219,10 @@ def test_the_table_fallback_gives_the_same_numbers(client, committee_member, sco
     table = re.search(r'<table class="skill-table".*?</table>', html, re.S).group(0)
     for area, (estimate, standard_error, n_ratings) in stored.items():
         row = re.search(rf'<tr data-area="{area}">(.*?)</tr>', table, re.S).group(1)
+        if not n_ratings:
+            assert area not in AREAS
+            assert "Not assessed" in row
+            continue
         cells = [
             re.sub(r"<[^>]+>", "", cell).strip() for cell in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)
         ]
@@ -257,6 +263,147 @@ def test_the_page_shows_the_fit_breakdown_for_every_role(client, recruiter, scor
         for _name, part in fit.areas:
             if part.contribution is not None:
                 assert f"{part.contribution:.1f}" in html
+
+
+def role_section(html: str, role: str) -> str:
+    return re.search(
+        rf'<section class="fit-role card" aria-labelledby="fit-{role}-h">.*?</section>', html, re.S
+    ).group(0)
+
+
+def test_each_role_shows_its_interval_and_the_probabilities_of_meeting_and_missing_its_bars(
+    client, committee_member, scored
+):
+    _opening, application, *_ = scored
+    store_fit(
+        application,
+        fit=66.84,
+        meets=0.5833,
+        lower=45.1,
+        below={
+            "software_engineering": 0.03,
+            "production_deployment": 0.1217,
+            "mlops_monitoring": 0.06,
+            "cloud_containers": 0.2731,
+        },
+    )
+    client.force_login(committee_member)
+
+    html = client.get(profile_url(application)).content.decode()
+
+    section = role_section(html, "ml_engineer")
+    assert '<strong class="fit-value">67</strong> (80% interval 45\N{EN DASH}77)' in section
+    assert re.search(r"<dt>Meets every must-have</dt><dd[^>]*>58% probability</dd>", section)
+    bars = dict(re.findall(r'<li data-area="(\w+)">(.*?)</li>', section, re.S))
+    assert bars == {
+        "software_engineering": "Software engineering quality (minimum 4): 3% probability below",
+        "production_deployment": "Production deployment and model serving (minimum 4): 12% probability below",
+        "mlops_monitoring": "MLOps, monitoring and maintenance (minimum 3): 6% probability below",
+        "cloud_containers": "Cloud, containers and orchestration (minimum 3): 27% probability below",
+    }
+    assert "Clearly below a must-have" not in section
+
+
+def test_bars_likely_or_clearly_missed_are_marked_and_the_candidate_is_told_it_ranks_last(
+    client, committee_member, scored
+):
+    _opening, application, *_ = scored
+    below = {
+        "software_engineering": 0.95,
+        "production_deployment": 0.62,
+        "mlops_monitoring": 0.0,
+        "cloud_containers": 0.0,
+    }
+    store_fit(application, fit=30.0, meets=0.019, gated=True, below=below)
+    client.force_login(committee_member)
+
+    html = client.get(profile_url(application)).content.decode()
+
+    section = role_section(html, "ml_engineer")
+    bars = dict(re.findall(r'<li data-area="(\w+)">(.*?)</li>', section, re.S))
+    assert bars["software_engineering"].endswith(
+        '95% probability below · <strong class="below-bar">clearly below</strong>'
+    )
+    assert bars["production_deployment"].endswith(
+        '62% probability below · <strong class="below-bar">likely below</strong>'
+    )
+    assert bars["mlops_monitoring"].endswith("0% probability below")
+    assert "a shortlist ranks the candidate after every candidate who is not" in section
+    assert re.search(r"<dt>Meets every must-have</dt><dd[^>]*>2% probability</dd>", section)
+
+
+def test_the_breakdown_marks_areas_nobody_assessed_as_predicted_from_the_model(
+    client, committee_member, scored
+):
+    _opening, application, *_ = scored
+    stored = ApplicationScoreState.objects.get(application=application).estimates
+    client.force_login(committee_member)
+
+    response = client.get(profile_url(application))
+
+    html = response.content.decode()
+    for fit in response.context["fits"]:
+        section = role_section(html, fit.fit.role)
+        for _name, part in fit.areas:
+            row = re.search(rf'<tr data-area="{part.area}"[^>]*>(.*?)</tr>', section, re.S).group(1)
+            estimate = re.search(r'<td class="num estimate">(.*?)</td>', row, re.S).group(1)
+            mean, _sd, n_ratings = stored[part.area]
+            assert estimate.startswith(f"{mean:.2f}")
+            if n_ratings:
+                assert part.area in AREAS
+                assert "not assessed" not in estimate
+            else:
+                assert part.area not in AREAS
+                assert estimate.endswith(
+                    '<span class="not-assessed">(not assessed: predicted from the model)</span>'
+                )
+
+
+def test_the_breakdown_gives_each_must_have_areas_probability_of_being_below_it(
+    client, committee_member, scored
+):
+    _opening, application, *_ = scored
+    store_fit(application, fit=50.0, meets=0.8)  # 20% of being below the production-deployment bar
+    client.force_login(committee_member)
+
+    html = client.get(profile_url(application)).content.decode()
+
+    section = role_section(html, "ml_engineer")
+    cells = {
+        area: re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)[-1]
+        for area, row in re.findall(r'<tr data-area="(\w+)"[^>]*>(.*?)</tr>', section, re.S)
+    }
+    assert cells["production_deployment"] == "20%"
+    assert cells["software_engineering"] == "0%"
+    assert cells["communication"] == '<span class="muted">—</span>'  # no bar on it for this role
+
+
+def test_the_debrief_summary_shows_the_probability_of_meeting_the_bars_and_the_bars_likely_missed(
+    client, committee_member, scored
+):
+    _opening, application, *_ = scored
+    below = {
+        "software_engineering": 0.95,
+        "production_deployment": 0.62,
+        "mlops_monitoring": 0.0,
+        "cloud_containers": 0.0,
+    }
+    store_fit(application, fit=30.0, meets=0.019, gated=True, below=below)
+    client.force_login(committee_member)
+
+    html = client.get(debrief_url(application)).content.decode()
+
+    table = re.search(r'<table class="fit-summary-table">.*?</table>', html, re.S).group(0)
+    assert '<th scope="col" class="num">Probability of meeting every must-have</th>' in table
+    row = re.search(
+        r'<tr>\s*<th scope="row">[^<]*<span class="tag">this opening</span>.*?</tr>', table, re.S
+    ).group(0)
+    cells = [re.sub(r"\s+", " ", cell) for cell in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)]
+    fit, interval, _coverage, meets, likely_missed, _consider = cells
+    assert (fit, interval, meets) == ("30", "20\N{EN DASH}40", "2%")
+    assert likely_missed == (
+        "Software engineering quality (95%, clearly below); Production deployment and model serving (62%)"
+    )
 
 
 def test_the_page_has_no_inline_styles_or_scripts(client, recruiter, scored):
