@@ -140,6 +140,7 @@ clipping at 1 and 5 pulls extreme skills toward the middle.
 
 from __future__ import annotations
 
+import functools
 import itertools
 from dataclasses import dataclass
 
@@ -167,7 +168,9 @@ PRIOR_SEVERITY_SD = 0.5
 PRIOR_GENERAL_SD = 0.5
 PRIOR_SPECIFIC_SD = 0.5
 MIN_SD = 0.02
-CHUNK = 8192  # candidates per vectorised chunk
+CHUNK = 4096  # candidates per vectorised chunk
+ENGINE_THREADS = 2  # chunks scored at once (the reference machine has 2 cores)
+DENSE_PAIRS = 20_000_000  # candidate x interviewer cells up to which slots come from a dense table
 
 
 @dataclass(frozen=True)
@@ -221,7 +224,8 @@ class Ratings:
         key = (self.cell * self.n_raters + self.rater) * 8 + self.level.astype(np.int64)
         if np.all(key[1:] >= key[:-1]):
             return self
-        order = np.argsort(key, kind="stable")
+        # Equal keys are equal rows, so an unstable (faster) sort gives the same arrays.
+        order = np.argsort(key)
         return Ratings(
             self.candidate[order],
             self.area[order],
@@ -462,18 +466,29 @@ def _design(ratings: Ratings, weight: np.ndarray | None = None, value: np.ndarra
     value = ratings.level if value is None else value
     cell = ratings.cell
     n_ratings = np.bincount(cell, minlength=c * a).reshape(c, a)
-    # Ratings are canonical (sorted by candidate, then area, then interviewer): the distinct
-    # (candidate, interviewer) pairs come from one sort of a derived key.
-    pair = ratings.candidate * max(k, 1) + ratings.rater
-    pairs, pair_index = np.unique(pair, return_inverse=True)
-    pair_candidate = pairs // max(k, 1)
-    n_slots = np.bincount(pair_candidate, minlength=c)
-    first = np.searchsorted(pair_candidate, np.arange(c))
-    slot_of_pair = np.arange(len(pairs)) - first[pair_candidate]
-    width = int(n_slots.max()) if c and len(pairs) else 0
+    # Each candidate's interviewers ("slots"), in interviewer order. A dense candidate x
+    # interviewer table when it is small enough (no sort); otherwise the distinct pairs by sorting.
+    if c * k <= DENSE_PAIRS:
+        present = np.zeros((c, k), dtype=bool)
+        present[ratings.candidate, ratings.rater] = True
+        slot_table = np.cumsum(present, axis=1) - 1
+        n_slots = present.sum(axis=1)
+        pair_candidate, pair_rater = np.nonzero(present)
+        slot_of_pair = slot_table[pair_candidate, pair_rater]
+        rating_slot = (
+            slot_table[ratings.candidate, ratings.rater] if len(ratings.level) else np.zeros(0, np.int64)
+        )
+    else:
+        pair = ratings.candidate * max(k, 1) + ratings.rater
+        pairs, pair_index = np.unique(pair, return_inverse=True)
+        pair_candidate, pair_rater = pairs // max(k, 1), pairs % max(k, 1)
+        n_slots = np.bincount(pair_candidate, minlength=c)
+        first = np.searchsorted(pair_candidate, np.arange(c))
+        slot_of_pair = np.arange(len(pairs)) - first[pair_candidate]
+        rating_slot = slot_of_pair[pair_index.reshape(-1)] if len(pairs) else np.zeros(0, dtype=np.int64)
+    width = int(n_slots.max()) if c and len(pair_candidate) else 0
     slot_rater = np.full((c, width), -1, dtype=np.int64)
-    slot_rater[pair_candidate, slot_of_pair] = pairs % max(k, 1)
-    rating_slot = slot_of_pair[pair_index] if len(pairs) else np.zeros(0, dtype=np.int64)
+    slot_rater[pair_candidate, slot_of_pair] = pair_rater
     empty = np.zeros((c, a))
     structure = _Design(empty, empty, slot_rater, np.zeros((c, a, width)), n_slots, n_ratings, rating_slot)
     return structure.reweighted(ratings, weight, value)
@@ -853,13 +868,14 @@ def _posterior_chunk(conditional: _Conditional, counts, sums, slot_counts, slots
     return mean, covariance
 
 
-def _posterior_chunks(ratings: Ratings, calibration: Calibration):
-    """Per chunk of candidates: members, rating counts, posterior means and covariances.
+def _posterior_jobs(ratings: Ratings, calibration: Calibration) -> list:
+    """One callable per chunk of candidates, returning (members, rating counts, means, covariances).
 
     Ratings at the ends of the scale are EP sites, refined EP_SWEEPS times per
     chunk given the calibration's global effects (the cavity of a site is
     taken conditional on them, plus its interviewer's leniency variance); the
-    final posterior integrates the global effects out.
+    final posterior integrates the global effects out. Chunks share nothing
+    they write (each updates only its own sites), so they may run on threads.
     """
     if calibration.n_areas != ratings.n_areas or len(calibration.leniency) != ratings.n_raters:
         raise ValueError("calibration does not match the ratings' areas and interviewers")
@@ -876,14 +892,21 @@ def _posterior_chunks(ratings: Ratings, calibration: Calibration):
     site_area = ratings.area[sites.index]
     site_slot = design.rating_slot[sites.index]
     site_rater = ratings.rater[sites.index]
-    # Sites are sorted by candidate (canonical order): each chunk finds its own by binary search.
-    position = np.full(ratings.n_candidates, -1, dtype=np.int64)
-    for members, width in _chunks(design):
+    chunks = list(_chunks(design))
+    position = np.zeros(ratings.n_candidates, dtype=np.int64)
+    chunk_of = np.zeros(ratings.n_candidates, dtype=np.int64)
+    for index, (members, _) in enumerate(chunks):
         position[members] = np.arange(len(members))
+        chunk_of[members] = index
+    site_order = np.argsort(chunk_of[site_candidate], kind="stable")
+    site_bounds = np.searchsorted(chunk_of[site_candidate][site_order], np.arange(len(chunks) + 1))
+
+    def job(index: int):
+        members, width = chunks[index]
         counts, sums = design.counts[members], design.sums[members]
         slot_counts = design.slot_counts[members][:, :, :width]
         slots = design.slot_rater[members][:, :width]
-        which = np.flatnonzero(position[site_candidate] >= 0)
+        which = site_order[site_bounds[index] : site_bounds[index + 1]]
         local_candidate = position[site_candidate[which]]
         cell = local_candidate * a + site_area[which]
         flat = cell * max(width, 1) + site_slot[which]
@@ -919,18 +942,40 @@ def _posterior_chunks(ratings: Ratings, calibration: Calibration):
         mean, covariance = _posterior_chunk(
             conditional, chunk_counts, chunk_sums, chunk_slots, slots, calibration, population
         )
-        position[members] = -1
-        yield members, design.n_ratings[members], mean, covariance
+        return members, design.n_ratings[members], mean, covariance
+
+    return [functools.partial(job, index) for index in range(len(chunks))]
+
+
+def _each_chunk(jobs: list, work) -> None:
+    """``work(*job())`` for every chunk, on ENGINE_THREADS threads when there are several.
+
+    NumPy and SciPy release the GIL in their loops, so two chunks really run
+    at once; each writes only its own candidates' rows, so the results do not
+    depend on the threads' timing.
+    """
+    if len(jobs) <= 1 or ENGINE_THREADS <= 1:
+        for job in jobs:
+            work(*job())
+        return
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=ENGINE_THREADS) as pool:
+        for _ in pool.map(lambda job: work(*job()), jobs):
+            pass
 
 
 def skill_posterior(ratings: Ratings, calibration: Calibration) -> SkillEstimates:
     """Posterior mean and sd of every candidate's skill in every area, given a calibration."""
     shape = (ratings.n_candidates, ratings.n_areas)
     estimate, se, counts = np.zeros(shape), np.zeros(shape), np.zeros(shape, dtype=np.int64)
-    for members, n, mean, covariance in _posterior_chunks(ratings, calibration):
+
+    def work(members, n, mean, covariance):
         estimate[members] = mean
         se[members] = np.sqrt(np.diagonal(covariance, axis1=1, axis2=2))
         counts[members] = n
+
+    _each_chunk(_posterior_jobs(ratings, calibration), work)
     return SkillEstimates(estimate, se, counts)
 
 
@@ -1161,7 +1206,8 @@ def fit_scores(ratings: Ratings, calibration: Calibration, profiles: Profiles) -
     bar_areas, bar_minimum = _bar_layout(profiles)
     meets = np.ones(shape)
     roles = np.arange(n_roles)
-    for members, n, mean, covariance in _posterior_chunks(ratings, calibration):
+
+    def work(members, n, mean, covariance):
         sd = np.sqrt(np.diagonal(covariance, axis1=1, axis2=2))
         value, exact_variance, slope = expected_credit(mean, sd, profiles)
         gradient = weight[None] * slope  # (chunk, R, A)
@@ -1188,6 +1234,8 @@ def fit_scores(ratings: Ratings, calibration: Calibration, profiles: Profiles) -
         below[members] = chunk_below
         contribution[members] = scale[:, :, None] * weight[None] * value
         estimate[members], se[members], counts[members] = mean, sd, n
+
+    _each_chunk(_posterior_jobs(ratings, calibration), work)
     estimates = SkillEstimates(estimate, se, counts)
     assessed = (counts > 0)[:, None, :] & (weight[None] > 0)
     coverage = np.where(assessed, weight[None], 0.0).sum(axis=2) / np.where(total > 0, total, 1.0)[None]

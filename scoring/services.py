@@ -248,7 +248,8 @@ def _engine_ratings(
         n_areas=len(area_ids),
         n_raters=len(rater_ids),
     )
-    return ratings, rater_ids
+    # In the engine's canonical order already, so the engine keeps no second copy of the ratings.
+    return ratings.canonical(), rater_ids
 
 
 def _number(value: float) -> float | None:
@@ -487,6 +488,7 @@ def opening_recompute(*, opening_id: int) -> int:
         application_ids, ratings, rater_ids, inputs_us = _opening_inputs(opening_id, matrices)
         calibration = _calibration(matrices, rater_ids)
         estimates, fit = engine.fit_scores(ratings, calibration, matrices.profiles)
+        del ratings  # the largest arrays of the batch: not kept while the results are written
         now = timezone.now()
         # Agreement statistics do not feed the scores: they follow in their own task.
         enqueue_on_commit("scoring.opening_reliability_recompute", opening_id)

@@ -404,3 +404,32 @@ def test_the_formula_halves_below_a_bar():
     assert formula(np.array([[3.0, 3.0], [2.9, 3.0]]), profiles)[:, 0].tolist() == pytest.approx(
         [80.0, 0.5 * (100 * (0.8 * 1.9 / 2 + 0.8) / 2)]
     )
+
+
+def test_the_sorted_and_the_dense_interviewer_slots_give_the_same_fit(monkeypatch):
+    # Large panels find each candidate's interviewers by sorting, small ones in a dense table.
+    _, data = panel(n_candidates=25)
+    calibration = calibrate(data)
+    _, dense = fit_scores(data, calibration, PROFILES_4)
+    monkeypatch.setattr("scoring.engine.DENSE_PAIRS", 0)
+
+    _, sorted_slots = fit_scores(data, calibration, PROFILES_4)
+
+    np.testing.assert_allclose(sorted_slots.fit, dense.fit, rtol=0, atol=1e-12)
+    np.testing.assert_allclose(sorted_slots.upper, dense.upper, rtol=0, atol=1e-12)
+
+
+PROFILES_4 = profile([[1, 2, 1, 1]], [[3, 4, 3, 2]], [[3, NAN, NAN, NAN]])
+
+
+def test_scoring_on_two_threads_gives_what_one_thread_gives(monkeypatch):
+    _, data = panel(n_candidates=40)
+    calibration = calibrate(data)
+    monkeypatch.setattr("scoring.engine.CHUNK", 7)  # several chunks, so the threads share the work
+    _, threaded = fit_scores(data, calibration, PROFILES_4)
+    monkeypatch.setattr("scoring.engine.ENGINE_THREADS", 1)
+
+    _, single = fit_scores(data, calibration, PROFILES_4)
+
+    for name in ("fit", "lower", "upper", "meets_probability"):
+        np.testing.assert_array_equal(getattr(threaded, name), getattr(single, name))

@@ -3,7 +3,6 @@
 import pytest
 from django.test import Client
 
-from scoring.shortlists import shortlist_create
 from tests.factories import OpeningFactory, UserFactory
 from tests.scoring.conftest import scored_opening  # noqa: F401  (the builder, reused as a fixture here)
 
@@ -21,19 +20,6 @@ def review_opening(scored_opening, committee_member):  # noqa: F811
         return opening, applications, lenient, neutral
 
     return build
-
-
-@pytest.fixture
-def snapshot(django_capture_on_commit_callbacks):
-    """``snapshot(opening, **parameters)``: a shortlist made by the service and built (tasks are eager)."""
-
-    def make(opening, **parameters):
-        with django_capture_on_commit_callbacks(execute=True):
-            shortlist = shortlist_create(opening=opening, **parameters)
-        shortlist.refresh_from_db()
-        return shortlist
-
-    return make
 
 
 @pytest.fixture
