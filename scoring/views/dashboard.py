@@ -241,6 +241,7 @@ def opening_dashboard(request, pk: int):
             "overdue_after_minutes": settings.SCORECARD_REMINDER_FIRST_DELAY_MINUTES,
             "freshness": score_freshness(opening),
             "calibration_max_staleness": settings.CALIBRATION_MAX_STALENESS_MINUTES,
+            "calibration_quiet_seconds": settings.CALIBRATION_QUIET_SECONDS,
             "recompute": status,
             "applications": page,
         },
