@@ -184,7 +184,10 @@ class WebhookSubscriptionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixi
         summary="Subscribe to events",
         description="Creates a subscription and returns its signing secret, once. Deliveries are POSTs "
         'signed in `X-Scorecards-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>">`; '
-        "reject timestamps more than 5 minutes old. The URL must be http(s) on a public address.",
+        "reject timestamps more than 5 minutes old. The URL must be http(s) on a public address. "
+        "Each event needs the read scope of what it carries (`scorecard.*`: `scorecards:read`, "
+        "`fit_scores.updated`: `scores:read`, `shortlist.ready`: `shortlists:read`, `decision.recorded`: "
+        "`decisions:read`), checked here (403 `missing_scope`) and again before every delivery.",
         request=WebhookSubscriptionCreateSerializer,
         parameters=[IDEMPOTENCY_KEY_PARAMETER],
         responses={201: WebhookSubscriptionCreatedSerializer, **errors(400, 422)},
@@ -217,7 +220,8 @@ class WebhookSubscriptionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixi
 
     @extend_schema(
         summary="Change a webhook subscription",
-        description="Change its URL (checked again), events or active flag. The secret stays.",
+        description="Change its URL (checked again), events (each needs the read scope of what it "
+        "carries: 403 `missing_scope`) or active flag. The secret stays.",
         request=WebhookSubscriptionUpdateSerializer,
         responses={200: WebhookSubscriptionSerializer, **errors(400, 404)},
         examples=[

@@ -28,4 +28,14 @@ class Scope(models.TextChoices):
 
 
 ALL_SCOPES = frozenset(Scope.values)
+
+# A webhook event carries its resource as the API shows it, so hearing about it needs the scope
+# that reading it needs: checked when subscribing and again before every delivery.
+EVENT_READ_SCOPES = {
+    "scorecard.submitted": Scope.SCORECARDS_READ,
+    "scorecard.amended": Scope.SCORECARDS_READ,
+    "fit_scores.updated": Scope.SCORES_READ,
+    "shortlist.ready": Scope.SHORTLISTS_READ,
+    "decision.recorded": Scope.DECISIONS_READ,
+}
 READ_SCOPES = frozenset(scope for scope in Scope.values if scope.endswith(":read"))

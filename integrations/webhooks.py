@@ -49,6 +49,7 @@ from integrations.models import (
     WebhookDeliveryAttempt,
     WebhookSubscription,
 )
+from integrations.scopes import EVENT_READ_SCOPES
 
 logger = logging.getLogger(__name__)
 
@@ -262,7 +263,12 @@ def webhook_deliveries_of(subscription: WebhookSubscription) -> QuerySet[Webhook
     )
 
 
-def _events_clean(events: list[str]) -> list[str]:
+def _events_clean(events: list[str], token: IntegrationToken) -> list[str]:
+    """The event types, sorted and distinct; each must be known and readable by ``token``.
+
+    Raises ``unknown_event_type`` and ``no_events`` (400), and ``missing_scope``
+    (403) when the token lacks the read scope of an event's resource.
+    """
     unknown = sorted(set(events) - set(EventType.values))
     if unknown:
         raise ApplicationError(
@@ -270,7 +276,23 @@ def _events_clean(events: list[str]) -> list[str]:
         )
     if not events:
         raise ApplicationError("no_events", "Subscribe to at least one event type.", field="events")
+    missing = {event: EVENT_READ_SCOPES[event] for event in sorted(set(events))}
+    missing = {event: scope for event, scope in missing.items() if not token.has_scope(scope)}
+    if missing:
+        needs = "; ".join(f"'{event}' needs '{scope}'" for event, scope in missing.items())
+        raise ApplicationError(
+            "missing_scope",
+            f"The token cannot read what these events carry: {needs}.",
+            field="events",
+            status_code=403,
+        )
     return sorted(set(events))
+
+
+def event_readable_by(event_type: str, token: IntegrationToken) -> bool:
+    """Whether ``token`` may hear about an event of this type now (its scopes can change)."""
+    scope = EVENT_READ_SCOPES.get(event_type)
+    return scope is not None and token.has_scope(scope)
 
 
 def webhook_subscription_create(
@@ -280,13 +302,18 @@ def webhook_subscription_create(
 
     The secret is shown to the caller only in this answer. Raises
     ``webhook_url_refused`` (see ``url_check``), ``unknown_event_type``,
-    ``no_events``, or ``token_revoked``. Audited.
+    ``no_events``, ``missing_scope`` (the token cannot read an event's
+    resource), or ``token_revoked``. Audited.
     """
     if not token.is_active:
         raise ApplicationError("token_revoked", "That token is revoked.", field="token_id")
     url_check(url)
     subscription = WebhookSubscription(
-        token=token, url=url, events=_events_clean(events), is_active=is_active, secret=secret_generate()
+        token=token,
+        url=url,
+        events=_events_clean(events, token),
+        is_active=is_active,
+        secret=secret_generate(),
     )
     subscription.full_clean()
     with transaction.atomic():
@@ -318,7 +345,7 @@ def webhook_subscription_update(
         subscription.url = url
         changed.append("url")
     if events is not None:
-        subscription.events = _events_clean(events)
+        subscription.events = _events_clean(events, subscription.token)
         changed.append("events")
     if is_active is not None:
         subscription.is_active = is_active
@@ -352,12 +379,13 @@ def deliveries_create_for(event: Event) -> list[WebhookDelivery]:
     """
     from config.celery import enqueue_on_commit
 
+    scope = EVENT_READ_SCOPES.get(event.type)
     listening = [
         subscription_id
-        for subscription_id, events in WebhookSubscription.objects.filter(
+        for subscription_id, events, scopes in WebhookSubscription.objects.filter(
             is_active=True, token__revoked_at__isnull=True
-        ).values_list("id", "events")
-        if event.type in events
+        ).values_list("id", "events", "token__scopes")
+        if event.type in events and scope in scopes
     ]
     if not listening:
         return []
@@ -530,6 +558,10 @@ def delivery_attempt(*, delivery_id: int) -> str:
     subscription = delivery.subscription
     if not subscription.is_active or not subscription.token.is_active:
         result = AttemptResult(None, "Not sent: the subscription is inactive or its token revoked.", 0)
+        final = True
+    elif not event_readable_by(delivery.event.type, subscription.token):
+        scope = EVENT_READ_SCOPES.get(delivery.event.type)
+        result = AttemptResult(None, f"Not sent: the token no longer holds the '{scope}' scope.", 0)
         final = True
     else:
         result = _send(delivery)

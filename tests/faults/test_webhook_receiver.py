@@ -42,7 +42,9 @@ def receiver(settings):
 
 
 def subscribe(url: str) -> None:
-    token, _ = token_create(name="Greenhouse hooks", source="greenhouse", scopes=["webhooks:manage"])
+    token, _ = token_create(
+        name="Greenhouse hooks", source="greenhouse", scopes=["webhooks:manage", "scorecards:read"]
+    )
     webhook_subscription_create(token=token, url=url, events=["scorecard.submitted"])
 
 

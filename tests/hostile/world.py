@@ -170,7 +170,9 @@ def world_build(capture_on_commit) -> World:
     assert shortlist_one.status == shortlist_two.status == Shortlist.Status.READY
 
     token, token_secret = token_create(name="Full ATS", source="greenhouse", scopes=sorted(ALL_SCOPES))
-    other_token, _ = token_create(name="Other ATS", source="lever", scopes=["webhooks:manage"])
+    other_token, _ = token_create(
+        name="Other ATS", source="lever", scopes=["webhooks:manage", "decisions:read"]
+    )
     revoked, revoked_secret = token_create(name="Revoked ATS", source="greenhouse", scopes=sorted(ALL_SCOPES))
     token_revoke(token=revoked)
     subscription_own, _ = webhook_subscription_create(

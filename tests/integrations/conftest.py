@@ -68,7 +68,12 @@ def receiver(settings):
 def integration_token(db):
     from integrations.services import token_create
 
-    token, _ = token_create(name="Greenhouse", source="greenhouse", scopes=["webhooks:manage"])
+    # Hearing about an event needs the scope that reading its resource needs.
+    token, _ = token_create(
+        name="Greenhouse",
+        source="greenhouse",
+        scopes=["webhooks:manage", "scorecards:read", "scores:read", "shortlists:read", "decisions:read"],
+    )
     return token
 
 

@@ -10,9 +10,12 @@ pytestmark = pytest.mark.django_db
 WEBHOOKS = "/api/v1/webhooks/"
 
 
+READS = ["scorecards:read", "scores:read", "shortlists:read", "decisions:read"]
+
+
 @pytest.fixture
 def client(token_client, receiver):
-    return token_client(["webhooks:manage"])
+    return token_client(["webhooks:manage", *READS])
 
 
 @pytest.fixture
@@ -142,7 +145,7 @@ def test_another_tokens_subscription_is_not_found(token_client, own, emit, metho
 
 
 def test_lists_hold_only_the_callers_own_subscriptions(token_client, client, own, receiver):
-    stranger = token_client(["webhooks:manage"], source="lever", name="Lever")
+    stranger = token_client(["webhooks:manage", "shortlists:read"], source="lever", name="Lever")
     theirs = stranger.post(WEBHOOKS, {"url": receiver.url, "events": ["shortlist.ready"]}, format="json")
 
     assert [item["id"] for item in client.get(WEBHOOKS).json()["results"]] == [own["id"]]
@@ -281,3 +284,52 @@ def test_subscription_changes_are_audited(client, own):
         ("webhook.updated", client.token.pk),
         ("webhook.deleted", client.token.pk),
     ]
+
+
+EVENT_SCOPES = [
+    ("scorecard.submitted", "scorecards:read"),
+    ("scorecard.amended", "scorecards:read"),
+    ("fit_scores.updated", "scores:read"),
+    ("shortlist.ready", "shortlists:read"),
+    ("decision.recorded", "decisions:read"),
+]
+
+
+def test_every_event_type_has_the_read_scope_of_its_resource():
+    from integrations.models import EventType
+    from integrations.scopes import EVENT_READ_SCOPES
+
+    assert set(EVENT_READ_SCOPES) == set(EventType.values)
+    assert dict(EVENT_SCOPES) == EVENT_READ_SCOPES
+
+
+@pytest.mark.parametrize(("event", "scope"), EVENT_SCOPES)
+def test_a_token_that_cannot_read_an_events_resource_cannot_subscribe_to_it(
+    token_client, receiver, event, scope
+):
+    narrow = token_client(["webhooks:manage", *[other for other in READS if other != scope]])
+
+    response = narrow.post(WEBHOOKS, {"url": receiver.url, "events": [event]}, format="json")
+
+    assert response.status_code == 403
+    assert response.json()["code"] == "missing_scope"
+    assert response.json()["field"] == "events"
+    assert scope in response.json()["detail"]
+    assert not WebhookSubscription.objects.exists()
+    allowed = token_client(["webhooks:manage", scope])
+    assert allowed.post(WEBHOOKS, {"url": receiver.url, "events": [event]}, format="json").status_code == 201
+
+
+def test_adding_an_event_the_token_cannot_read_is_refused_and_keeps_the_old_events(token_client, receiver):
+    hooks = token_client(["webhooks:manage", "scorecards:read"])
+    created = hooks.post(WEBHOOKS, {"url": receiver.url, "events": ["scorecard.submitted"]}, format="json")
+
+    response = hooks.patch(
+        f"{WEBHOOKS}{created.json()['id']}/",
+        {"events": ["scorecard.submitted", "fit_scores.updated"]},
+        format="json",
+    )
+
+    assert response.status_code == 403
+    assert response.json()["code"] == "missing_scope"
+    assert WebhookSubscription.objects.get(pk=created.json()["id"]).events == ["scorecard.submitted"]

@@ -66,7 +66,7 @@ def test_only_active_subscriptions_of_live_tokens_listening_to_the_type_get_a_de
     subscribe(["shortlist.ready"])
     paused, _ = subscribe(["scorecard.submitted"])
     webhook_subscription_update(subscription=paused, is_active=False)
-    revoked_token, _ = token_create(name="Old", source="lever", scopes=["webhooks:manage"])
+    revoked_token, _ = token_create(name="Old", source="lever", scopes=["webhooks:manage", "scorecards:read"])
     subscribe(["scorecard.submitted"], token=revoked_token)
     token_revoke(token=revoked_token)
 
@@ -353,3 +353,23 @@ def test_the_delivery_task_is_registered_for_autodiscovery_and_the_sweep_runs_ev
     assert entry["task"] == "integrations.webhook_deliveries_sweep"
     assert entry["schedule"] == timedelta(minutes=1)
     assert entry["options"]["expires"] == 60
+
+
+def test_a_token_that_loses_the_read_scope_hears_nothing_more(receiver, subscribe, emit, integration_token):
+    # Subscribed while it could read scorecards; a recruiter then narrows the token in the admin.
+    subscription, _ = subscribe(["scorecard.submitted"])
+    pending = emit("scorecard.submitted", send=False)  # recorded, not yet sent
+    integration_token.scopes = ["webhooks:manage"]
+    integration_token.save(update_fields=["scopes"])
+
+    later = emit("scorecard.submitted")
+    [delivery] = WebhookDelivery.objects.filter(event=pending)
+    outcome = webhooks.delivery_attempt(delivery_id=delivery.pk)
+
+    assert not WebhookDelivery.objects.filter(event=later).exists()  # no delivery is even created
+    assert outcome == "failed"
+    [attempt] = WebhookDelivery.objects.get(pk=delivery.pk).attempts.all()
+    assert attempt.status_code is None
+    assert "scorecards:read" in attempt.error
+    assert receiver.requests == []
+    assert subscription.pk == delivery.subscription_id

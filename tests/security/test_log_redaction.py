@@ -90,7 +90,7 @@ def test_failed_sign_ins_bad_tokens_a_crash_and_webhook_deliveries_log_no_secret
     made_up = "dsk_" + "Q" * 8 + "madeUpSecretPart0123456789"
     secrets["made-up token"] = made_up
     assert Client(HTTP_AUTHORIZATION=f"Bearer {made_up}").get("/api/v1/candidates/").status_code == 401
-    hooks = token_client(["webhooks:manage"])
+    hooks = token_client(["webhooks:manage", "scorecards:read"])
     secrets["webhook token"] = hooks.secret
     subscription = {"url": receiver.url, "events": ["scorecard.submitted"]}
     created = hooks.post("/api/v1/webhooks/", subscription, format="json")
