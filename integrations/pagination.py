@@ -36,16 +36,52 @@ class CursorPage(CursorPagination):
             )
         return size
 
+    def paginate_queryset(self, queryset, request, view=None):
+        self._model = queryset.model  # what a cursor's position must be read as (decode_cursor)
+        return super().paginate_queryset(queryset, request, view)
+
+    def invalid_cursor(self) -> ApplicationError:
+        return ApplicationError(
+            "invalid_cursor", "The cursor is not one this API gave out.", field=self.cursor_query_param
+        )
+
     def decode_cursor(self, request):
+        """DRF's cursor, with its position checked against the ordering field's type.
+
+        DRF answers 404 for a cursor it cannot decode and passes a decodable one's
+        position to the database as it is: base64 of ``p=abc`` on an id ordering
+        was a 500. Both are bad input: 400 ``invalid_cursor`` at the parameter.
+        """
         from rest_framework.exceptions import NotFound
 
         try:
-            return super().decode_cursor(request)
+            cursor = super().decode_cursor(request)
         except NotFound:
-            # DRF answers 404 for a cursor it cannot read; it is bad input, so 400 at the parameter.
-            raise ApplicationError(
-                "invalid_cursor", "The cursor is not one this API gave out.", field=self.cursor_query_param
-            ) from None
+            raise self.invalid_cursor() from None
+        if cursor is not None and cursor.position is not None:
+            self.position_check(cursor.position)
+        return cursor
+
+    def position_check(self, position: str) -> None:
+        """Refuse a position the ordering's first field cannot hold (and any NUL, which no column can)."""
+        from django.core.exceptions import FieldDoesNotExist, ValidationError
+
+        if "\x00" in position:
+            raise self.invalid_cursor()
+        ordering = self.ordering if isinstance(self.ordering, str) else self.ordering[0]
+        model = getattr(self, "_model", None)
+        if model is None:
+            return
+        try:
+            field = model._meta.get_field(ordering.lstrip("-"))
+        except FieldDoesNotExist:
+            return
+        try:
+            value = field.to_python(position)
+        except (ValidationError, ValueError, TypeError, OverflowError):
+            raise self.invalid_cursor() from None
+        if value is None or (isinstance(value, int) and not -(2**63) <= value < 2**63):
+            raise self.invalid_cursor()
 
 
 class UpdatedCursorPage(CursorPage):

@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
 from django.urls import path
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
-from rest_framework import exceptions, generics, serializers, status
+from rest_framework import generics, serializers, status
 from rest_framework.pagination import _reverse_ordering
 from rest_framework.response import Response
 
@@ -158,9 +158,15 @@ class ComputedCursorPage(CursorPage):
     def _position_parse(self, position: str) -> tuple[datetime, int]:
         try:
             moment, key = position.split("|")
-            return datetime.fromisoformat(moment), int(key)
-        except ValueError as error:
-            raise exceptions.NotFound(self.invalid_cursor_message) from error
+            parsed = datetime.fromisoformat(moment), int(key)
+        except ValueError:
+            raise self.invalid_cursor() from None
+        if parsed[0].tzinfo is None or not 0 < parsed[1] < 2**63:
+            raise self.invalid_cursor()
+        return parsed
+
+    def position_check(self, position: str) -> None:
+        self._position_parse(position)
 
     def paginate_queryset(self, queryset, request, view=None):
         # DRF's CursorPagination.paginate_queryset with a two-column position.
