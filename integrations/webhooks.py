@@ -174,9 +174,36 @@ def _allowed_networks() -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
     return [ipaddress.ip_network(cidr, strict=False) for cidr in settings.WEBHOOK_ALLOWED_NETWORKS]
 
 
+NAT64_NETWORKS = (ipaddress.ip_network("64:ff9b::/96"), ipaddress.ip_network("64:ff9b:1::/48"))
+
+
+def _embedded_ipv4(address: ipaddress.IPv6Address) -> list[ipaddress.IPv4Address]:
+    """The IPv4 addresses an IPv6 address carries: mapped, 6to4, Teredo (server and client), NAT64.
+
+    Each reaches that IPv4 host through a relay or translator, so each is judged as that host.
+    """
+    embedded = []
+    if address.ipv4_mapped is not None:
+        embedded.append(address.ipv4_mapped)
+    if address.sixtofour is not None:
+        embedded.append(address.sixtofour)
+    if address.teredo is not None:
+        embedded.extend(address.teredo)
+    if any(address in network for network in NAT64_NETWORKS):
+        embedded.append(ipaddress.IPv4Address(int(address) & 0xFFFFFFFF))
+    return embedded
+
+
 def _address_refusal(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str | None:
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-        address = address.ipv4_mapped
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.is_site_local:  # fec0::/10: deprecated, yet still routed inside some networks
+            return f"it resolves to {address}, a site-local address."
+        for inner in _embedded_ipv4(address):
+            refusal = _address_refusal(inner)
+            if refusal is not None:
+                return refusal
+        if address.ipv4_mapped is not None:
+            return None
     if address in METADATA_ADDRESSES:
         return "it resolves to a cloud metadata address."
     if any(address in network for network in _allowed_networks()):

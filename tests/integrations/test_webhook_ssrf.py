@@ -36,6 +36,14 @@ def resolving_to(*addresses):
         "http://224.0.0.1/",  # multicast
         "http://240.0.0.1/",  # reserved
         "http://2130706433/",  # 127.0.0.1 as a number
+        "http://[2002:7f00:1::]/",  # 6to4 of 127.0.0.1
+        "http://[2002:a9fe:a9fe::]/",  # 6to4 of the metadata address
+        "http://[2002:a00:1::]/",  # 6to4 of 10.0.0.1
+        "http://[fec0::1]/",  # site-local
+        "http://[64:ff9b::7f00:1]/",  # NAT64 of 127.0.0.1
+        "http://[64:ff9b::a9fe:a9fe]/",  # NAT64 of the metadata address
+        "http://[64:ff9b:1::a00:1]/",  # local-use NAT64 of 10.0.0.1
+        "http://[2001:0:4136:e378:8000:63bf:3fff:fdd2]/",  # Teredo
     ],
 )
 def test_urls_to_non_public_addresses_are_refused(url, settings):
@@ -125,3 +133,12 @@ def test_the_allow_list_comes_from_the_environment_and_a_bad_network_fails_loudl
 
     monkeypatch.delenv("WEBHOOK_ALLOWED_NETWORKS")
     assert env_networks("WEBHOOK_ALLOWED_NETWORKS") == []
+
+
+@pytest.mark.parametrize("url", ["http://[2002:808:808::]/"])  # 6to4 of 8.8.8.8
+def test_a_6to4_form_of_a_public_address_is_accepted(url, settings):
+    settings.WEBHOOK_ALLOWED_NETWORKS = []
+
+    target = url_check(url)
+
+    assert target.port == 80
