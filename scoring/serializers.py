@@ -46,7 +46,18 @@ GATED_HELP = (
 BELOW_BAR_HELP = "Area keys more likely below their must-have bar than not (probability 0.5 or more)."
 
 
-class FitScoreSerializer(serializers.Serializer):
+class MustHaveFieldsSerializer(serializers.Serializer):
+    """The must-have bars' posterior quantities, as stored on fit scores and shortlist entries."""
+
+    meets_bars_probability = serializers.FloatField(allow_null=True, help_text=MEETS_BARS_HELP)
+    below_bar_probability = serializers.DictField(
+        child=serializers.FloatField(), help_text=BELOW_BAR_PROBABILITY_HELP
+    )
+    gated = serializers.BooleanField(help_text=GATED_HELP)
+    below_bar = serializers.ListField(child=serializers.CharField(), help_text=BELOW_BAR_HELP)
+
+
+class FitScoreSerializer(MustHaveFieldsSerializer):
     """One role's fit from a stored FitScore row."""
 
     role = serializers.CharField(source="role.key", help_text="Role key, e.g. 'ml_engineer'.")
@@ -55,12 +66,6 @@ class FitScoreSerializer(serializers.Serializer):
     upper = serializers.FloatField(allow_null=True, help_text=UPPER_HELP)
     standard_error = serializers.FloatField(allow_null=True, help_text=STANDARD_ERROR_HELP)
     coverage = serializers.FloatField(help_text=COVERAGE_HELP)
-    meets_bars_probability = serializers.FloatField(allow_null=True, help_text=MEETS_BARS_HELP)
-    below_bar_probability = serializers.DictField(
-        child=serializers.FloatField(), help_text=BELOW_BAR_PROBABILITY_HELP
-    )
-    gated = serializers.BooleanField(help_text=GATED_HELP)
-    below_bar = serializers.ListField(child=serializers.CharField(), help_text=BELOW_BAR_HELP)
     consider_role = serializers.CharField(
         source="consider_role.key",
         allow_null=True,
@@ -254,7 +259,7 @@ class CandidateRefSerializer(serializers.Serializer):
     name = serializers.CharField()
 
 
-class ShortlistEntrySerializer(serializers.Serializer):
+class ShortlistEntrySerializer(MustHaveFieldsSerializer):
     """A ranked candidate as the snapshot recorded them (scores do not move afterwards)."""
 
     rank = serializers.IntegerField(help_text="1 is best.")
@@ -264,12 +269,6 @@ class ShortlistEntrySerializer(serializers.Serializer):
     lower = serializers.FloatField(allow_null=True, help_text=LOWER_HELP)
     upper = serializers.FloatField(allow_null=True, help_text=UPPER_HELP)
     coverage = serializers.FloatField(help_text=COVERAGE_HELP)
-    meets_bars_probability = serializers.FloatField(allow_null=True, help_text=MEETS_BARS_HELP)
-    below_bar_probability = serializers.DictField(
-        child=serializers.FloatField(), help_text=BELOW_BAR_PROBABILITY_HELP
-    )
-    gated = serializers.BooleanField(help_text=GATED_HELP)
-    below_bar = serializers.ListField(child=serializers.CharField(), help_text=BELOW_BAR_HELP)
     consider_role = serializers.CharField(source="consider_role.key", allow_null=True)
     fits = serializers.DictField(
         child=RoleIntervalSerializer(),
