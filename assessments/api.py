@@ -43,6 +43,7 @@ from assessments.services.greenhouse import (
 )
 from assessments.services.scorecards import MAX_EVIDENCE_CHARS, MAX_REASON_CHARS, MAX_SUMMARY_CHARS
 from config.errors import ApplicationError
+from hiring.filters import ScopedFilterSet
 from hiring.roles import is_integration
 from hiring.selectors import interviewer_resolve
 from integrations.drf import (
@@ -51,6 +52,7 @@ from integrations.drf import (
     ApiReadOnlyViewSet,
     ApiView,
     errors,
+    writable_source_check,
 )
 from integrations.filters import IdFilter, SinceFilter
 from integrations.pagination import UpdatedCursorPage
@@ -438,7 +440,7 @@ class ScorecardSerializer(serializers.Serializer):
         return scorecard_resource(instance)
 
 
-class ScorecardFilter(filters.FilterSet):
+class ScorecardFilter(ScopedFilterSet):
     application = IdFilter(field_name="interview__application_id", help_text="Application id.")
     interview = IdFilter(field_name="interview_id", help_text="Interview id.")
     opening = IdFilter(field_name="interview__application__opening_id", help_text="Opening id.")
@@ -595,6 +597,7 @@ class ScorecardViewSet(ApiReadOnlyViewSet):
     @action(detail=True, methods=["post"])
     def amend(self, request, pk=None):
         scorecard = self.get_object()
+        writable_source_check(request, scorecard.interview.application.source)
         data = _validated(ScorecardAmendSerializer, request.data)
         # A token acts for the scorecard's interviewer; the audit log records the token.
         user = scorecard.interviewer if is_integration(request.user) else request.user
@@ -614,9 +617,11 @@ class ScorecardViewSet(ApiReadOnlyViewSet):
 
 
 def _interview_or_404(request, interview_id: int):
+    """The interview, when the caller may write its scorecards (else 404, or 403 source_mismatch)."""
     interview = selectors.interview_for_scorecard_write(actor=request.user, pk=interview_id)
     if interview is None:
         raise Http404
+    writable_source_check(request, interview.application.source)
     return interview
 
 

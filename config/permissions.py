@@ -26,6 +26,13 @@ def required_scope(view, request) -> str | None:
     return getattr(view, "required_scopes", {}).get(method)
 
 
+def caller_has_scope(request, scope: str) -> bool:
+    """Whether the request's token holds ``scope``, or its signed-in person's role allows it."""
+    if is_integration(request.user):
+        return request.auth.has_scope(scope)
+    return user_has_scope(request.user, scope)
+
+
 class HasScope(permissions.BasePermission):
     def has_permission(self, request, view) -> bool:
         if not (request.user and request.user.is_authenticated):
@@ -36,11 +43,6 @@ class HasScope(permissions.BasePermission):
         if scope is None:
             # Views must declare a scope for every method they serve: fail closed.
             raise MissingScope("This operation is not available to API clients.")
-        allowed = (
-            request.auth.has_scope(scope)
-            if is_integration(request.user)
-            else user_has_scope(request.user, scope)
-        )
-        if not allowed:
+        if not caller_has_scope(request, scope):
             raise MissingScope(f"This needs the '{scope}' scope.")
         return True

@@ -28,7 +28,7 @@ from hiring import selectors, services
 from hiring.filters import ApplicationFilter, CandidateFilter, DecisionFilter, InterviewFilter, OpeningFilter
 from hiring.models import Application, Candidate, Decision, Interview, Opening
 from hiring.roles import is_integration
-from integrations.drf import IDEMPOTENCY_KEY_PARAMETER, ApiGenericViewSet, errors
+from integrations.drf import IDEMPOTENCY_KEY_PARAMETER, ApiGenericViewSet, errors, writable_source_check
 from integrations.pagination import CursorPage, UpdatedCursorPage
 
 MANUAL_SOURCE = "manual"
@@ -61,7 +61,7 @@ class OpeningSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Opening
-        fields = ["id", "title", "role", "rubric_version", "status", "created_at", "updated_at"]
+        fields = ["id", "title", "role", "rubric_version", "status", "source", "created_at", "updated_at"]
         read_only_fields = fields
 
 
@@ -316,6 +316,7 @@ OPENING_EXAMPLE = {
     "role": "ml_engineer",
     "rubric_version": 3,
     "status": "open",
+    "source": "greenhouse",
     "created_at": _WHEN,
     "updated_at": _WHEN,
 }
@@ -428,6 +429,12 @@ class HiringViewSet(ApiGenericViewSet):
             serializer_class(instance).data, status=status.HTTP_201_CREATED, headers={"Location": location}
         )
 
+    def writable_object(self):
+        """The path's record, when the caller may change it (else 404, or 403 source_mismatch)."""
+        record = self.get_object()
+        writable_source_check(self.request, record.source)
+        return record
+
     def external_ref(self, request, source: str, external_id: str) -> dict:
         """The upsert's path, checked: a token writes only its own source (else 403 source_mismatch)."""
         if is_integration(request.user) and request.auth.source != source:
@@ -482,14 +489,13 @@ class OpeningViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, HiringVie
     def create(self, request):
         data = _valid(OpeningCreateSerializer, request)
         opening = services.opening_create_for_role(
-            title=data["title"], role_key=data["role"], status=data["status"]
+            title=data["title"], role_key=data["role"], status=data["status"], source=source_of(request)
         )
         return self.created(self.visible().get(pk=opening.pk), OpeningSerializer, "opening-detail")
 
     def partial_update(self, request, pk=None):
-        opening = services.opening_update(
-            opening=self.get_object(), **_valid(OpeningUpdateSerializer, request)
-        )
+        opening = self.writable_object()
+        opening = services.opening_update(opening=opening, **_valid(OpeningUpdateSerializer, request))
         return Response(OpeningSerializer(opening).data)
 
 
@@ -569,8 +575,9 @@ class CandidateViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, HiringV
         return self.created(candidate, CandidateSerializer, "candidate-detail")
 
     def partial_update(self, request, pk=None):
+        candidate = self.writable_object()
         data = _valid(CandidateUpdateSerializer, request)
-        candidate = services.candidate_update(candidate=self.get_object(), **data)
+        candidate = services.candidate_update(candidate=candidate, **data)
         return Response(CandidateSerializer(candidate).data)
 
     @action(detail=False, methods=["put"], url_path=r"external/(?P<source>[^/]+)/(?P<external_id>[^/]+)")
@@ -585,7 +592,7 @@ class CandidateViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, HiringV
 
     @action(detail=True, methods=["post"])
     def erase(self, request, pk=None):
-        candidate = services.candidate_erase(candidate=self.get_object(), actor=request.user)
+        candidate = services.candidate_erase(candidate=self.writable_object(), actor=request.user)
         return Response(CandidateSerializer(candidate).data)
 
 
@@ -647,20 +654,23 @@ class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Hirin
 
     def create(self, request):
         data = _valid(ApplicationCreateSerializer, request)
+        writable_source_check(request, data["candidate"].source)
         application = services.application_create(source=source_of(request), **data)
         return self.created(
             self.visible().get(pk=application.pk), ApplicationSerializer, "application-detail"
         )
 
     def partial_update(self, request, pk=None):
+        application = self.writable_object()
         data = _valid(ApplicationUpdateSerializer, request)
-        application = services.application_update(application=self.get_object(), **data)
+        application = services.application_update(application=application, **data)
         return Response(ApplicationSerializer(application).data)
 
     @action(detail=False, methods=["put"], url_path=r"external/(?P<source>[^/]+)/(?P<external_id>[^/]+)")
     def upsert(self, request, source: str, external_id: str):
         ref = self.external_ref(request, source, external_id)
         data = _valid(ApplicationUpsertSerializer, request, source=ref["source"])
+        writable_source_check(request, data["candidate"].source)
         application, created = services.application_upsert(**ref, **data)
         return Response(
             ApplicationSerializer(self.visible().get(pk=application.pk)).data,
@@ -715,6 +725,7 @@ class InterviewViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, HiringV
 
     def create(self, request):
         data = _valid(InterviewCreateSerializer, request, source=source_of(request))
+        writable_source_check(request, data["application"].source)
         interview = services.interview_schedule(
             application=data["application"],
             kind=data["kind"],
@@ -793,6 +804,7 @@ class ApplicationDecisionViewSet(mixins.ListModelMixin, HiringViewSet):
         return selectors.decisions_visible_to(actor=self.request.user).filter(application=self.application())
 
     def create(self, request, application_id: int):
+        writable_source_check(request, self.application().source)
         data = _valid(DecisionCreateSerializer, request)
         decision = services.decision_record(application=self.application(), actor=request.user, **data)
         return Response(DecisionSerializer(decision).data, status=status.HTTP_201_CREATED)

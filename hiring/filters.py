@@ -2,14 +2,44 @@
 
 from django.db.models import Exists, OuterRef
 from django_filters import rest_framework as filters
+from rest_framework import status
 
+from config.errors import ApplicationError
+from config.permissions import caller_has_scope
 from hiring.models import Application, Candidate, Decision, Interview, Opening
 from integrations.filters import IdFilter, SinceFilter
+
+# Filters that select on another resource's fields, and the scopes that read them.
+APPLICATION_FIELD = ("candidates:read",)  # an application's stage
+OPENING_FIELD = ("openings:read", "candidates:read")  # an opening's role (applications show it too)
+
+
+class ScopedFilterSet(filters.FilterSet):
+    """A filter on a field the list does not show needs a scope that reads that field.
+
+    ``Meta.read_scopes = {"stage": APPLICATION_FIELD}``: a caller holding none of the
+    scopes (a token) or whose role allows none (a person) gets 403 ``missing_scope`` at
+    that parameter, so a filter never tells them what the page hides, such as where a
+    candidate stands. The schema lists the scopes as ``x-read-scopes``.
+    """
+
+    def is_valid(self):
+        read_scopes = getattr(self.Meta, "read_scopes", {})
+        for name, scopes in read_scopes.items():
+            if name in self.data and not any(caller_has_scope(self.request, scope) for scope in scopes):
+                raise ApplicationError(
+                    "missing_scope",
+                    f"Filtering by '{name}' needs the '{scopes[0]}' scope.",
+                    field=name,
+                    status_code=status.HTTP_403_FORBIDDEN,
+                )
+        return super().is_valid()
+
 
 UPDATED_SINCE_HELP = "Only records changed at or after this ISO 8601 datetime (oldest change first)."
 
 
-class OpeningFilter(filters.FilterSet):
+class OpeningFilter(ScopedFilterSet):
     role = filters.CharFilter(field_name="role__key", help_text="Role key, e.g. ml_engineer.")
     status = filters.ChoiceFilter(choices=Opening.Status.choices)
     updated_since = SinceFilter(field_name="updated_at", lookup_expr="gte", help_text=UPDATED_SINCE_HELP)
@@ -19,7 +49,7 @@ class OpeningFilter(filters.FilterSet):
         fields = ["role", "status", "updated_since"]
 
 
-class CandidateFilter(filters.FilterSet):
+class CandidateFilter(ScopedFilterSet):
     source = filters.CharFilter(help_text="Where the record came from: 'manual' or the ATS's name.")
     external_id = filters.CharFilter(help_text="The ATS's id (combine with source).")
     opening = IdFilter(method="filter_opening", help_text="Candidates who applied to this opening.")
@@ -31,6 +61,7 @@ class CandidateFilter(filters.FilterSet):
     class Meta:
         model = Candidate
         fields = ["source", "external_id", "opening", "role", "updated_since"]
+        read_scopes = {"opening": APPLICATION_FIELD, "role": APPLICATION_FIELD}
 
     # Exists, not a join: a candidate with several matching applications is listed once.
     def filter_opening(self, queryset, name, value):
@@ -42,7 +73,7 @@ class CandidateFilter(filters.FilterSet):
         )
 
 
-class ApplicationFilter(filters.FilterSet):
+class ApplicationFilter(ScopedFilterSet):
     stage = filters.ChoiceFilter(choices=Application.Stage.choices)
     role = filters.CharFilter(field_name="opening__role__key", help_text="Role key of the opening.")
     opening = IdFilter(field_name="opening_id")
@@ -56,7 +87,7 @@ class ApplicationFilter(filters.FilterSet):
         fields = ["stage", "role", "opening", "candidate", "source", "external_id", "updated_since"]
 
 
-class InterviewFilter(filters.FilterSet):
+class InterviewFilter(ScopedFilterSet):
     application = IdFilter(field_name="application_id")
     opening = IdFilter(field_name="application__opening_id")
     role = filters.CharFilter(
@@ -70,9 +101,10 @@ class InterviewFilter(filters.FilterSet):
     class Meta:
         model = Interview
         fields = ["application", "opening", "role", "stage", "kind", "scheduled_after", "scheduled_before"]
+        read_scopes = {"role": OPENING_FIELD, "stage": APPLICATION_FIELD}
 
 
-class DecisionFilter(filters.FilterSet):
+class DecisionFilter(ScopedFilterSet):
     opening = IdFilter(field_name="application__opening_id")
     application = IdFilter(field_name="application_id")
     role = filters.CharFilter(
@@ -92,3 +124,4 @@ class DecisionFilter(filters.FilterSet):
     class Meta:
         model = Decision
         fields = ["opening", "application", "role", "outcome", "decided_since", "updated_since"]
+        read_scopes = {"role": OPENING_FIELD}

@@ -28,6 +28,11 @@ class Opening(models.Model):
         help_text="The rubric version this opening's interviews score against.",
     )
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.OPEN)
+    source = models.CharField(
+        max_length=64,
+        default="manual",
+        help_text="Who made it: 'manual' (the web app) or the ATS's name. Only they may change it.",
+    )
     committee = models.ManyToManyField(
         settings.AUTH_USER_MODEL,
         blank=True,

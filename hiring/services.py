@@ -50,7 +50,13 @@ def _validated(instance, **kwargs) -> None:
 
 
 def opening_create(
-    *, title: str, role, rubric_version, committee=(), status: str = Opening.Status.OPEN
+    *,
+    title: str,
+    role,
+    rubric_version,
+    committee=(),
+    status: str = Opening.Status.OPEN,
+    source: str = "manual",
 ) -> Opening:
     """Create an opening scoring against ``rubric_version`` (which must have a profile for ``role``)."""
     if not rubric_version.profiles.filter(role=role).exists():
@@ -58,14 +64,16 @@ def opening_create(
             "role_not_in_rubric", f"{rubric_version} has no profile for {role}.", field="role"
         )
     with transaction.atomic():
-        opening = Opening(title=title, role=role, rubric_version=rubric_version, status=status)
+        opening = Opening(title=title, role=role, rubric_version=rubric_version, status=status, source=source)
         _validated(opening)
         opening.save()
         opening.committee.set(committee)
     return opening
 
 
-def opening_create_for_role(*, title: str, role_key: str, status: str = Opening.Status.OPEN) -> Opening:
+def opening_create_for_role(
+    *, title: str, role_key: str, status: str = Opening.Status.OPEN, source: str = "manual"
+) -> Opening:
     """Create an opening for a role (by key) on the newest rubric version that profiles that role.
 
     Raises ``unknown_role`` (400 at ``role``) for a key no rubric version profiles.
@@ -81,7 +89,7 @@ def opening_create_for_role(*, title: str, role_key: str, status: str = Opening.
     )
     if version is None:
         raise ApplicationError("unknown_role", f"No rubric profiles a role '{role_key}'.", field="role")
-    return opening_create(title=title, role=role, rubric_version=version, status=status)
+    return opening_create(title=title, role=role, rubric_version=version, status=status, source=source)
 
 
 def opening_update(*, opening: Opening, title: str | None = None, status: str | None = None) -> Opening:

@@ -12,26 +12,50 @@ from integrations.models import (
     WebhookSubscription,
 )
 from integrations.scopes import Scope
-from integrations.services import token_create, token_revoke
+from integrations.services import SOURCE_NAME, token_create, token_revoke
 
 
 class TokenCreateForm(forms.ModelForm):
     scopes = forms.MultipleChoiceField(choices=Scope.choices, widget=forms.CheckboxSelectMultiple)
+    shared_sources = forms.CharField(
+        required=False,
+        help_text="Other sources whose records this token may also write, comma-separated: 'manual' for "
+        "records made in the web app. Leave empty to write only its own source's records.",
+    )
 
     class Meta:
         model = IntegrationToken
-        fields = ["name", "source", "scopes"]
+        fields = ["name", "source", "scopes", "shared_sources"]
+
+    def clean_shared_sources(self):
+        names = sorted(
+            {name.strip() for name in self.cleaned_data["shared_sources"].split(",") if name.strip()}
+        )
+        bad = [name for name in names if not SOURCE_NAME.fullmatch(name)]
+        if bad:
+            raise forms.ValidationError(f"Not a source name: {', '.join(bad)}.")
+        return names
 
 
 @admin.register(IntegrationToken)
 class IntegrationTokenAdmin(admin.ModelAdmin):
-    list_display = ["name", "source", "prefix", "scope_list", "created_at", "last_used_at", "revoked_at"]
+    list_display = [
+        "name",
+        "source",
+        "shared_sources",
+        "prefix",
+        "scope_list",
+        "created_at",
+        "last_used_at",
+        "revoked_at",
+    ]
     list_filter = ["source", ("revoked_at", admin.EmptyFieldListFilter)]
     search_fields = ["name", "prefix"]
     list_select_related = ["created_by"]
     readonly_fields = [
         "name",
         "source",
+        "shared_sources",
         "prefix",
         "scopes",
         "created_by",
@@ -50,7 +74,7 @@ class IntegrationTokenAdmin(admin.ModelAdmin):
         return self.readonly_fields if obj is not None else []
 
     def get_fields(self, request, obj=None):
-        return ["name", "source", "scopes"] if obj is None else self.readonly_fields
+        return ["name", "source", "shared_sources", "scopes"] if obj is None else self.readonly_fields
 
     @admin.display(description="scopes")
     def scope_list(self, token):
@@ -63,6 +87,7 @@ class IntegrationTokenAdmin(admin.ModelAdmin):
             name=form.cleaned_data["name"],
             source=form.cleaned_data["source"],
             scopes=form.cleaned_data["scopes"],
+            shared_sources=form.cleaned_data["shared_sources"],
             created_by=request.user,
         )
         obj.pk = token.pk

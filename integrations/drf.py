@@ -21,7 +21,30 @@ from rest_framework.views import APIView
 
 from config.errors import ApplicationError
 from integrations import idempotency
+from integrations.models import IntegrationToken
 from integrations.throttling import ApiRateThrottle
+
+
+def writable_source_check(request, source: str) -> None:
+    """403 ``source_mismatch`` unless the caller may change a record that came from ``source``.
+
+    A token writes the records of its own source and of the sources it explicitly
+    shares (``IntegrationToken.shared_sources``); records made in the web app are
+    ``manual``. People are limited by their role and what they see instead.
+    """
+    token = request.auth
+    if isinstance(token, IntegrationToken) and not token.writes_source(source):
+        raise ApplicationError(
+            "source_mismatch",
+            f"This record came from '{source}'; this token writes records of '{token.source}'"
+            + (
+                f" and {', '.join(repr(name) for name in token.shared_sources)}."
+                if token.shared_sources
+                else "."
+            ),
+            status_code=403,
+        )
+
 
 # No API body nests anywhere near this deep (a Greenhouse scorecard: 4 levels).
 MAX_JSON_DEPTH = 32

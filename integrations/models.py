@@ -23,6 +23,12 @@ class IntegrationToken(models.Model):
     prefix = models.CharField(max_length=16, editable=False, help_text="The token's first characters.")
     token_hash = models.CharField(max_length=64, unique=True, editable=False)
     scopes = models.JSONField(default=list, help_text="Scopes the token holds.")
+    shared_sources = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Other sources whose records the token may also write, e.g. 'manual' for records "
+        "made in the web app. Empty: only its own source's.",
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -42,6 +48,10 @@ class IntegrationToken(models.Model):
 
     def has_scope(self, scope: str) -> bool:
         return scope in self.scopes
+
+    def writes_source(self, source: str) -> bool:
+        """Whether the token may change records that came from ``source``."""
+        return source == self.source or source in self.shared_sources
 
 
 class IdempotencyRecord(models.Model):

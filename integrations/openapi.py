@@ -45,4 +45,17 @@ class ScopedAutoSchema(AutoSchema):
         scope = self._scope()
         if operation is not None and scope:
             operation["x-required-scope"] = scope
+        if operation is not None:
+            self._mark_scoped_filters(operation)
         return operation
+
+    def _mark_scoped_filters(self, operation: dict) -> None:
+        """Filters on fields the list does not show name the scopes that read them (``x-read-scopes``)."""
+        filterset = getattr(self.view, "filterset_class", None)
+        read_scopes = getattr(getattr(filterset, "Meta", None), "read_scopes", {})
+        for parameter in operation.get("parameters", []):
+            scopes = read_scopes.get(parameter["name"]) if parameter["in"] == "query" else None
+            if scopes:
+                parameter["x-read-scopes"] = list(scopes)
+                needs = " or ".join(f"`{scope}`" for scope in scopes)
+                parameter["description"] = f"{parameter.get('description', '')} Needs {needs}.".strip()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
 from datetime import timedelta
 
@@ -17,6 +18,7 @@ from integrations.scopes import ALL_SCOPES
 TOKEN_PREFIX = "dsk_"  # noqa: S105 - a public marker, not a secret
 # last_used_at is written at most this often per token: one UPDATE a minute, not one per request.
 LAST_USED_RESOLUTION = timedelta(minutes=1)
+SOURCE_NAME = re.compile(r"[-a-zA-Z0-9_]{1,64}")  # what the token's own SlugField accepts
 
 
 def token_hash(raw: str) -> str:
@@ -24,11 +26,13 @@ def token_hash(raw: str) -> str:
 
 
 def token_create(
-    *, name: str, source: str, scopes: list[str], created_by=None
+    *, name: str, source: str, scopes: list[str], shared_sources: list[str] = (), created_by=None
 ) -> tuple[IntegrationToken, str]:
     """Create a token; returns it and its secret, which is never stored and cannot be shown again.
 
-    Raises ``ApplicationError("unknown_scope")`` for a scope that does not exist.
+    ``shared_sources`` are other sources whose records it may also write (see
+    ``IntegrationToken.writes_source``). Raises ``ApplicationError("unknown_scope")``
+    for a scope that does not exist.
     """
     unknown = sorted(set(scopes) - ALL_SCOPES)
     if unknown:
@@ -37,6 +41,11 @@ def token_create(
         )
     if not scopes:
         raise ApplicationError("no_scopes", "A token needs at least one scope.", field="scopes")
+    bad = sorted(name for name in shared_sources if not SOURCE_NAME.fullmatch(str(name)))
+    if bad:
+        raise ApplicationError(
+            "invalid_source", f"Not a source name: {', '.join(map(str, bad))}.", field="shared_sources"
+        )
     raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = IntegrationToken(
         name=name,
@@ -44,12 +53,18 @@ def token_create(
         prefix=raw[:12],
         token_hash=token_hash(raw),
         scopes=sorted(set(scopes)),
+        shared_sources=sorted(set(shared_sources) - {source}),
         created_by=created_by,
     )
     token.full_clean(exclude=["token_hash", "prefix"])
     with transaction.atomic():
         token.save()
-        audit_record(actor=created_by, action="token.created", target=token, details={"scopes": token.scopes})
+        audit_record(
+            actor=created_by,
+            action="token.created",
+            target=token,
+            details={"scopes": token.scopes, "shared_sources": token.shared_sources},
+        )
     return token, raw
 
 

@@ -20,7 +20,7 @@ from rest_framework.response import Response
 
 from config.errors import ApplicationError
 from hiring.roles import is_integration
-from integrations.drf import IDEMPOTENCY_KEY_PARAMETER, ApiMixin, ApiView, errors
+from integrations.drf import IDEMPOTENCY_KEY_PARAMETER, ApiMixin, ApiView, errors, writable_source_check
 from integrations.filters import utc_or_error
 from integrations.pagination import CursorPage
 from scoring import selectors
@@ -404,6 +404,7 @@ class OpeningShortlistsView(ApiMixin, generics.GenericAPIView):
     )
     def post(self, request, pk: int):
         opening = self._opening(pk)
+        writable_source_check(request, opening.source)
         parameters = ShortlistParametersSerializer(data=request.data)
         parameters.is_valid(raise_exception=True)
         limit = parameters.validated_data.get("limit")

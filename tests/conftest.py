@@ -149,14 +149,17 @@ def outsider(db):
 def opening(committee_member):
     from tests.factories import OpeningFactory
 
-    return OpeningFactory(title="Senior Data Scientist", committee=[committee_member])
+    return OpeningFactory(title="Senior Data Scientist", committee=[committee_member], source="greenhouse")
 
 
 @pytest.fixture
 def application(opening):
+    """Ada's application, pushed in by Greenhouse: the source of ``token_client``'s tokens."""
     from tests.factories import ApplicationFactory
 
-    return ApplicationFactory(opening=opening, candidate__name="Ada Lovelace")
+    return ApplicationFactory(
+        opening=opening, candidate__name="Ada Lovelace", candidate__source="greenhouse", source="greenhouse"
+    )
 
 
 @pytest.fixture
@@ -185,7 +188,7 @@ def second_interview(application, other_interviewer):
 
 @pytest.fixture
 def token_client(db):
-    """``token_client(scopes, source="greenhouse")``: an APIClient authenticated by a fresh token.
+    """``token_client(scopes, source="greenhouse", shared_sources=())``: a client with a fresh token.
 
     The client has ``.token`` (the IntegrationToken) and ``.secret``.
     """
@@ -193,8 +196,10 @@ def token_client(db):
 
     from integrations.services import token_create
 
-    def make(scopes, *, source: str = "greenhouse", name: str = "Test ATS"):
-        token, secret = token_create(name=name, source=source, scopes=list(scopes))
+    def make(scopes, *, source: str = "greenhouse", name: str = "Test ATS", shared_sources=()):
+        token, secret = token_create(
+            name=name, source=source, scopes=list(scopes), shared_sources=list(shared_sources)
+        )
         client = APIClient()
         client.credentials(HTTP_AUTHORIZATION=f"Bearer {secret}")
         client.token, client.secret = token, secret

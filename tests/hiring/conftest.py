@@ -30,7 +30,12 @@ def other_opening(other_committee_member):
 
 @pytest.fixture
 def other_application(other_opening):
-    return ApplicationFactory(opening=other_opening, candidate__name="Grace Hopper")
+    return ApplicationFactory(
+        opening=other_opening,
+        candidate__name="Grace Hopper",
+        candidate__source="greenhouse",
+        source="greenhouse",
+    )
 
 
 @pytest.fixture

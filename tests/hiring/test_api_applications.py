@@ -12,7 +12,7 @@ def upsert_url(external_id: str, source: str = "greenhouse") -> str:
 
 
 def test_applying_a_candidate_answers_201_with_the_application(ats, opening):
-    candidate = CandidateFactory()
+    candidate = CandidateFactory(source="greenhouse")
 
     response = ats.post(
         "/api/v1/applications/", {"candidate": candidate.pk, "opening": opening.pk}, format="json"
@@ -76,7 +76,7 @@ def test_upserting_an_application_twice_by_candidate_external_id_gives_one_row_a
 
 
 def test_an_upsert_updates_the_stage_of_the_existing_application(ats, opening):
-    candidate = CandidateFactory()
+    candidate = CandidateFactory(source="greenhouse")
     created = ats.put(
         upsert_url("gh-app-1"), {"candidate": candidate.pk, "opening": opening.pk}, format="json"
     )

@@ -80,7 +80,7 @@ def test_creating_a_candidate_with_a_taken_external_id_is_a_409(ats):
 
 
 def test_patching_a_candidate_changes_only_the_given_fields(ats):
-    candidate = CandidateFactory(name="Ada", email="ada@example.com")
+    candidate = CandidateFactory(name="Ada", email="ada@example.com", source="greenhouse")
 
     response = ats.patch(f"/api/v1/candidates/{candidate.pk}/", {"name": "Ada King"}, format="json")
 

@@ -100,6 +100,7 @@ class World:
     revoked_secret: str
     interview_open: object  # A is assigned and has no scorecard yet
     spare_candidate: object  # applied nowhere
+    lever_secret: str  # a token of another source, with every scope
 
 
 def world_build(capture_on_commit) -> World:
@@ -126,11 +127,15 @@ def world_build(capture_on_commit) -> World:
     interviewer_a = UserFactory(username="anna_interviewer_a", groups=["interviewer"])
     interviewer_b = UserFactory(username="bert_interviewer_b", groups=["interviewer"])
     recruiter = UserFactory(username="rhea_recruiter", groups=["recruiter"])
-    opening_one = OpeningFactory(title="Opening one", committee=[committee_one])
+    # Opening one's records came from Greenhouse (the full token's source); opening two's were made
+    # in the web app ("manual"), which no token may write unless it shares that source.
+    opening_one = OpeningFactory(title="Opening one", committee=[committee_one], source="greenhouse")
     opening_two = OpeningFactory(title=f"Opening two {FOREIGN}", committee=[committee_two])
     application_one = ApplicationFactory(
         opening=opening_one,
-        candidate=CandidateFactory(name="Own Candidate", email="own-candidate@example.com"),
+        candidate=CandidateFactory(
+            name="Own Candidate", email="own-candidate@example.com", source="greenhouse"
+        ),
         source="greenhouse",
         external_id="gh-app-own",
     )
@@ -173,6 +178,8 @@ def world_build(capture_on_commit) -> World:
     other_token, _ = token_create(
         name="Other ATS", source="lever", scopes=["webhooks:manage", "decisions:read"]
     )
+    # Another ATS with every scope: it may write nothing of Greenhouse's.
+    _, lever_secret = token_create(name="Lever ATS", source="lever", scopes=sorted(ALL_SCOPES))
     revoked, revoked_secret = token_create(name="Revoked ATS", source="greenhouse", scopes=sorted(ALL_SCOPES))
     token_revoke(token=revoked)
     subscription_own, _ = webhook_subscription_create(
@@ -216,5 +223,8 @@ def world_build(capture_on_commit) -> World:
         delivery_other=WebhookDelivery.objects.filter(subscription=subscription_other).first(),
         revoked_secret=revoked_secret,
         interview_open=interview_open,
-        spare_candidate=CandidateFactory(name="Spare Candidate", email="spare@example.com"),
+        spare_candidate=CandidateFactory(
+            name="Spare Candidate", email="spare@example.com", source="greenhouse"
+        ),
+        lever_secret=lever_secret,
     )
