@@ -1,9 +1,10 @@
 """Query filters for the hiring API lists (django-filter); invalid values are 400 at their parameter."""
 
+from django.contrib.auth import get_user_model
 from django.db.models import Exists, OuterRef
 from django_filters import rest_framework as filters
 
-from hiring.models import Application, Candidate, Decision, Interview, Opening
+from hiring.models import Application, Candidate, Decision, Interview, InterviewerIdentity, Opening
 from integrations.filters import IdFilter, SinceFilter
 
 UPDATED_SINCE_HELP = "Only records changed at or after this ISO 8601 datetime (oldest change first)."
@@ -92,3 +93,22 @@ class DecisionFilter(filters.FilterSet):
     class Meta:
         model = Decision
         fields = ["opening", "application", "role", "outcome", "decided_since", "updated_since"]
+
+
+class InterviewerFilter(filters.FilterSet):
+    email = filters.CharFilter(lookup_expr="iexact", help_text="Their email, in any letter case.")
+    is_active = filters.BooleanFilter()
+
+    class Meta:
+        model = get_user_model()
+        fields = ["email", "is_active"]
+
+
+class InterviewerIdentityFilter(filters.FilterSet):
+    user = IdFilter(field_name="user_id", help_text="The interviewer's id.")
+    source = filters.CharFilter()
+    external_id = filters.CharFilter()
+
+    class Meta:
+        model = InterviewerIdentity
+        fields = ["user", "source", "external_id"]
