@@ -8,7 +8,7 @@ interviewer's behalf by integrations, and imported from Greenhouse's format.
 from contextlib import contextmanager
 
 from django.http import Http404
-from django.urls import path
+from django.urls import path, reverse
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -17,20 +17,23 @@ from drf_spectacular.utils import (
     extend_schema,
     extend_schema_view,
 )
-from rest_framework import serializers, status, viewsets
+from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
 from assessments import selectors
 from assessments.advisor import advise, advisor_answers_clean
-from assessments.models import Recommendation, Scorecard
+from assessments.models import AttributeMapping, Recommendation, Scorecard
 from assessments.representations import scorecard_resource, scorecard_resource_queryset
 from assessments.services import (
     GreenhouseAttribute,
     GreenhouseQuestion,
     RatingInput,
     api_rating_field,
+    attribute_mapping_create,
+    attribute_mapping_delete,
+    attribute_mapping_update,
     greenhouse_scorecard_import,
     scorecard_amend,
     scorecard_record,
@@ -55,7 +58,7 @@ from integrations.drf import (
     writable_source_check,
 )
 from integrations.filters import IdFilter, SinceFilter
-from integrations.pagination import UpdatedCursorPage
+from integrations.pagination import CursorPage, UpdatedCursorPage
 
 
 class SourceSerializer(serializers.Serializer):
@@ -646,6 +649,8 @@ def _interviewer_for(request, reference: dict | None):
     return request.user
 
 
+# The attribute mappings signed-in people's Greenhouse imports use (tokens use their own source's).
+GREENHOUSE_SOURCE = "greenhouse"
 _INTERVIEW_ID = OpenApiParameter("interview_id", int, OpenApiParameter.PATH, description="Interview id.")
 
 
@@ -813,10 +818,10 @@ class GreenhouseScorecardImportView(ApiView):
         "else `submitted_by`) is found by `email` or by `id` as their external id in the token's source. "
         "Attribute ratings map onto levels: definitely_not 1, no 2, mixed 3, yes 4, strong_yes 5; "
         "no_decision means not assessed. Attribute names map onto skill areas through the attribute "
-        "mappings recruiters keep in the admin (per source, case-insensitive). Several attributes on one "
-        "area: their levels are averaged (rounded half up) and their notes joined as the evidence. Focus "
-        "areas no attribute covers are not assessed. Attributes that map nowhere, or onto an area the "
-        "interview does not cover, come back in `unmapped_attributes`; when none maps, 400 "
+        "mappings (`/api/v1/attribute-mappings/` or the admin; per source, case-insensitive). Several "
+        "attributes on one area: their levels are averaged (rounded half up) and their notes joined as "
+        "the evidence. Focus areas no attribute covers are not assessed. Attributes that map nowhere, or "
+        "onto an area the interview does not cover, come back in `unmapped_attributes`; when none maps, 400 "
         "`no_mapped_attributes` and nothing is written. `overall_recommendation` maps definitely_not → "
         "strong_no, no, yes, strong_yes; `no_decision` has no counterpart, so the scorecard is saved as "
         "a draft (`submitted: false`) for the interviewer to finish. Questions and answers become the "
@@ -847,7 +852,7 @@ class GreenhouseScorecardImportView(ApiView):
         reference = {"email": person.get("email"), "external_id": person.get("id")}
         interviewer = _interviewer_for(request, {k: v for k, v in reference.items() if v})
         # Mappings are kept per integration source; signed-in people use Greenhouse's.
-        source = request.auth.source if is_integration(request.user) else "greenhouse"
+        source = request.auth.source if is_integration(request.user) else GREENHOUSE_SOURCE
         with _api_codes():
             result = greenhouse_scorecard_import(
                 interview=interview,
@@ -877,10 +882,174 @@ class GreenhouseScorecardImportView(ApiView):
         )
 
 
+# Attribute mappings: which skill area each of an ATS's scorecard attributes rates.
+
+
+class AttributeMappingSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = AttributeMapping
+        fields = ["id", "source", "attribute_name", "area_key", "created_at", "updated_at"]
+        read_only_fields = fields
+
+
+class AttributeMappingCreateSerializer(serializers.Serializer):
+    source = serializers.SlugField(
+        max_length=64,
+        required=False,
+        help_text="Whose scorecards: a token's mappings are of its own source (omit it, or give it); "
+        "signed-in recruiters default to 'greenhouse', as the import they make does.",
+    )
+    attribute_name = serializers.CharField(
+        max_length=200, help_text="As the ATS names it; unique per source without regard to case."
+    )
+    area_key = serializers.SlugField(max_length=64, help_text="A skill area's key, e.g. 'communication'.")
+
+
+class AttributeMappingUpdateSerializer(serializers.Serializer):
+    attribute_name = serializers.CharField(max_length=200, required=False)
+    area_key = serializers.SlugField(max_length=64, required=False)
+
+
+class AttributeMappingFilter(filters.FilterSet):
+    source = filters.CharFilter()
+    attribute_name = filters.CharFilter(lookup_expr="iexact", help_text="In any letter case.")
+    area_key = filters.CharFilter()
+
+    class Meta:
+        model = AttributeMapping
+        fields = ["source", "attribute_name", "area_key"]
+
+
+_MAPPING_EXAMPLE = {
+    "id": 4,
+    "source": "greenhouse",
+    "attribute_name": "Code quality",
+    "area_key": "software_engineering",
+    "created_at": "2026-03-02T09:30:00Z",
+    "updated_at": "2026-03-02T09:30:00Z",
+}
+
+
+def _mapping_source(request, given: str | None) -> str:
+    """A token's own source (another is 403 source_mismatch); for people, 'greenhouse' unless named."""
+    if is_integration(request.user):
+        if given is not None and given != request.auth.source:
+            raise ApplicationError(
+                "source_mismatch",
+                f"This token writes records of '{request.auth.source}', not '{given}'.",
+                field="source",
+                status_code=status.HTTP_403_FORBIDDEN,
+            )
+        return request.auth.source
+    return given or GREENHOUSE_SOURCE
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List attribute mappings",
+        description="Which skill area each scorecard attribute rates in the Greenhouse import. A token "
+        "sees its own source's.",
+        responses={200: AttributeMappingSerializer(many=True), **errors(400)},
+        examples=[OpenApiExample("A mapping", value=_MAPPING_EXAMPLE, response_only=True)],
+    ),
+    retrieve=extend_schema(
+        summary="Get an attribute mapping",
+        responses={200: AttributeMappingSerializer, **errors(404)},
+        examples=[OpenApiExample("A mapping", value=_MAPPING_EXAMPLE, response_only=True)],
+    ),
+    create=extend_schema(
+        summary="Map a scorecard attribute onto a skill area",
+        description="Imports then rate the area from that attribute. A name is mapped once per source, "
+        "in any letter case (409 attribute_mapping_exists); the area key must be a rubric's (400 "
+        "unknown_skill_area). A token maps its own source's attributes (another: 403 source_mismatch).",
+        request=AttributeMappingCreateSerializer,
+        parameters=[IDEMPOTENCY_KEY_PARAMETER],
+        responses={201: AttributeMappingSerializer, **errors(400, 409, 422)},
+        examples=[
+            OpenApiExample(
+                "Map",
+                value={"attribute_name": "Code quality", "area_key": "software_engineering"},
+                request_only=True,
+            ),
+            OpenApiExample("Mapped", value=_MAPPING_EXAMPLE, response_only=True, status_codes=["201"]),
+        ],
+    ),
+    partial_update=extend_schema(
+        summary="Change an attribute mapping",
+        description="Rename the attribute or point it at another area; the source stays.",
+        request=AttributeMappingUpdateSerializer,
+        responses={200: AttributeMappingSerializer, **errors(400, 404, 409)},
+        examples=[
+            OpenApiExample("Re-map", value={"area_key": "software_engineering"}, request_only=True),
+            OpenApiExample("Re-mapped", value=_MAPPING_EXAMPLE, response_only=True),
+        ],
+    ),
+    destroy=extend_schema(
+        summary="Delete an attribute mapping",
+        description="Later imports report the attribute in `unmapped_attributes`.",
+        request=None,
+        responses={204: None, **errors(404)},
+        examples=[OpenApiExample("Deleted", value=None, response_only=True, status_codes=["204"])],
+    ),
+)
+class AttributeMappingViewSet(
+    ApiMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.DestroyModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Attribute mappings: recruiters (signed in) see all; a token its own source's."""
+
+    required_scopes = {
+        "GET": "attribute_mappings:read",
+        "POST": "attribute_mappings:write",
+        "PATCH": "attribute_mappings:write",
+        "DELETE": "attribute_mappings:write",
+    }
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+    serializer_class = AttributeMappingSerializer
+    pagination_class = CursorPage
+    filterset_class = AttributeMappingFilter
+    ordering_fields = ["id", "updated_at"]
+    lookup_value_regex = r"\d+"
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # drf-spectacular building the schema
+            return AttributeMapping.objects.none()
+        return selectors.attribute_mappings_visible_to(actor=self.request.user)
+
+    def create(self, request):
+        data = _validated(AttributeMappingCreateSerializer, request.data)
+        mapping = attribute_mapping_create(
+            source=_mapping_source(request, data.get("source")),
+            attribute_name=data["attribute_name"],
+            area_key=data["area_key"],
+            actor=request.user,
+        )
+        location = reverse("api:attribute-mapping-detail", kwargs={"pk": mapping.pk})
+        return Response(
+            AttributeMappingSerializer(mapping).data,
+            status=status.HTTP_201_CREATED,
+            headers={"Location": location},
+        )
+
+    def partial_update(self, request, pk=None):
+        mapping = self.get_object()
+        data = _validated(AttributeMappingUpdateSerializer, request.data)
+        mapping = attribute_mapping_update(mapping=mapping, **data, actor=request.user)
+        return Response(AttributeMappingSerializer(mapping).data)
+
+    def destroy(self, request, pk=None):
+        attribute_mapping_delete(mapping=self.get_object(), actor=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
 _router = SimpleRouter(trailing_slash=True)
 _router.register("roles", RoleViewSet, basename="role")
 _router.register("rubric-versions", RubricVersionViewSet, basename="rubric-version")
 _router.register("scorecards", ScorecardViewSet, basename="scorecard")
+_router.register("attribute-mappings", AttributeMappingViewSet, basename="attribute-mapping")
 
 api_urlpatterns = [
     path("advisor/", AdvisorView.as_view(), name="advisor"),

@@ -232,3 +232,11 @@ def attribute_mappings_for(*, source: str) -> dict[str, str]:
             "attribute_name", "area_key"
         )
     }
+
+
+def attribute_mappings_visible_to(*, actor) -> QuerySet[AttributeMapping]:
+    """Every mapping for recruiters; a token's own source's (each ATS's names are its own)."""
+    mappings = AttributeMapping.objects.all()
+    if is_integration(actor):
+        return mappings.filter(source=actor.token.source)
+    return mappings if is_recruiter(actor) else mappings.none()

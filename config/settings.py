@@ -348,7 +348,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {},
+    # An opening's status appears in several request bodies (create, update, upsert): one enum.
+    "ENUM_NAME_OVERRIDES": {"OpeningStatusEnum": "hiring.models.Opening.Status"},
 }
 
 # Internationalisation ------------------------------------------------------

@@ -1,6 +1,7 @@
 """REST endpoints of hiring (mounted under /api/v1/ by config/api.py).
 
-Openings, candidates, applications, interviews and decisions. Views stay thin:
+Openings, candidates, applications, interviews, decisions, and the interviewers
+with their ATS identities. Views stay thin:
 they validate input with a serializer, call one service or selector from
 ``hiring.services`` / ``hiring.selectors``, and serialise the answer. What a
 caller sees comes from the selectors (``*_visible_to``); an object outside it
@@ -9,6 +10,9 @@ is a 404 and absent from lists.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
+from django.contrib.auth import get_user_model
 from django.urls import path, reverse
 from drf_spectacular.utils import (
     OpenApiExample,
@@ -25,8 +29,16 @@ from rest_framework.routers import SimpleRouter
 
 from config.errors import ApplicationError
 from hiring import selectors, services
-from hiring.filters import ApplicationFilter, CandidateFilter, DecisionFilter, InterviewFilter, OpeningFilter
-from hiring.models import Application, Candidate, Decision, Interview, Opening
+from hiring.filters import (
+    ApplicationFilter,
+    CandidateFilter,
+    DecisionFilter,
+    InterviewerFilter,
+    InterviewerIdentityFilter,
+    InterviewFilter,
+    OpeningFilter,
+)
+from hiring.models import Application, Candidate, Decision, Interview, InterviewerIdentity, Opening
 from hiring.roles import is_integration
 from integrations.drf import IDEMPOTENCY_KEY_PARAMETER, ApiGenericViewSet, errors, writable_source_check
 from integrations.pagination import CursorPage, UpdatedCursorPage
@@ -61,7 +73,17 @@ class OpeningSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Opening
-        fields = ["id", "title", "role", "rubric_version", "status", "source", "created_at", "updated_at"]
+        fields = [
+            "id",
+            "title",
+            "role",
+            "rubric_version",
+            "status",
+            "source",
+            "external_id",
+            "created_at",
+            "updated_at",
+        ]
         read_only_fields = fields
 
 
@@ -80,6 +102,18 @@ class OpeningCreateSerializer(serializers.Serializer):
 class OpeningUpdateSerializer(serializers.Serializer):
     title = serializers.CharField(max_length=200, required=False)
     status = serializers.ChoiceField(choices=Opening.Status.choices, required=False)
+
+
+class OpeningUpsertSerializer(serializers.Serializer):
+    title = serializers.CharField(max_length=200)
+    role = serializers.CharField(
+        max_length=64,
+        help_text="Role key: data_scientist, ml_engineer or full_stack_data_scientist. An existing "
+        "opening keeps its role (409 opening_mismatch).",
+    )
+    status = serializers.ChoiceField(
+        choices=Opening.Status.choices, required=False, help_text="Default 'open' on create; kept on update."
+    )
 
 
 class ExternalRefSerializer(serializers.Serializer):
@@ -232,6 +266,8 @@ class InterviewSerializer(serializers.ModelSerializer):
             "duration_minutes",
             "focus_areas",
             "interviewers",
+            "source",
+            "external_id",
             "created_at",
         ]
         read_only_fields = fields
@@ -269,6 +305,42 @@ class InterviewCreateSerializer(serializers.Serializer):
         if problems:
             raise serializers.ValidationError(problems)
         return users
+
+
+class InterviewUpsertSerializer(InterviewCreateSerializer):
+    application = VisiblePrimaryKeyField(
+        selector=selectors.applications_visible_to,
+        queryset=Application.objects.all(),
+        required=False,
+        help_text="The application's id here; or give application_external_id. An existing interview "
+        "keeps its application (409 interview_mismatch).",
+    )
+    application_external_id = serializers.CharField(
+        max_length=128,
+        required=False,
+        help_text="The application's id in your system (same source as the path).",
+    )
+
+    def validate(self, attrs):
+        by_id, by_external_id = attrs.get("application"), attrs.pop("application_external_id", None)
+        if (by_id is None) == (by_external_id is None):
+            raise serializers.ValidationError(
+                {
+                    "application": "Name the application by application (id) or application_external_id, "
+                    "not both."
+                }
+            )
+        if by_external_id is not None:
+            application = (
+                selectors.applications_visible_to(actor=self.context["request"].user)
+                .filter(source=self.context["source"], external_id=by_external_id)
+                .first()
+            )
+            if application is None:
+                message = f"No application '{by_external_id}' from '{self.context['source']}'."
+                raise serializers.ValidationError({"application_external_id": message})
+            attrs["application"] = application
+        return attrs
 
 
 class DecisionSerializer(serializers.ModelSerializer):
@@ -317,6 +389,7 @@ OPENING_EXAMPLE = {
     "rubric_version": 3,
     "status": "open",
     "source": "greenhouse",
+    "external_id": "gh-job-4001",
     "created_at": _WHEN,
     "updated_at": _WHEN,
 }
@@ -360,6 +433,8 @@ INTERVIEW_EXAMPLE = {
     "duration_minutes": 60,
     "focus_areas": ["software_engineering", "communication"],
     "interviewers": [{"id": 5, "name": "Ivan Petrov", "email": "ivan@example.com"}],
+    "source": "greenhouse",
+    "external_id": "gh-interview-9001",
     "created_at": _WHEN,
 }
 DECISION_EXAMPLE = {
@@ -474,11 +549,30 @@ class HiringViewSet(ApiGenericViewSet):
         responses={200: OpeningSerializer, **errors(400, 404)},
         examples=_example("Opening", {**OPENING_EXAMPLE, "status": "closed"}, request={"status": "closed"}),
     ),
+    upsert=extend_schema(
+        summary="Create or update an opening by your id",
+        description="201 when created (on the newest rubric version that profiles the role), 200 when "
+        "updated; the same body again changes nothing, so a retry makes no duplicate. A token may only "
+        "use its own source (else 403 source_mismatch). An opening keeps its role (409 opening_mismatch).",
+        parameters=[SOURCE_PARAMETER, EXTERNAL_ID_PARAMETER],
+        request=OpeningUpsertSerializer,
+        responses={200: OpeningSerializer, 201: OpeningSerializer, **errors(400, 404, 409)},
+        examples=_example(
+            "Opening",
+            OPENING_EXAMPLE,
+            request={"title": "Senior ML Engineer", "role": "ml_engineer", "status": "open"},
+        ),
+    ),
 )
 class OpeningViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, HiringViewSet):
     """Openings: committee members see those they sit on; recruiters and tokens all."""
 
-    required_scopes = {"GET": "openings:read", "POST": "openings:write", "PATCH": "openings:write"}
+    required_scopes = {
+        "GET": "openings:read",
+        "POST": "openings:write",
+        "PATCH": "openings:write",
+        "PUT": "openings:write",
+    }
     serializer_class = OpeningSerializer
     filterset_class = OpeningFilter
     visible_model = Opening
@@ -497,6 +591,18 @@ class OpeningViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, HiringVie
         opening = self.writable_object()
         opening = services.opening_update(opening=opening, **_valid(OpeningUpdateSerializer, request))
         return Response(OpeningSerializer(opening).data)
+
+    @action(detail=False, methods=["put"], url_path=r"external/(?P<source>[^/]+)/(?P<external_id>[^/]+)")
+    def upsert(self, request, source: str, external_id: str):
+        ref = self.external_ref(request, source, external_id)
+        data = _valid(OpeningUpsertSerializer, request)
+        opening, created = services.opening_upsert(
+            **ref, title=data["title"], role_key=data["role"], status=data.get("status")
+        )
+        return Response(
+            OpeningSerializer(self.visible().get(pk=opening.pk)).data,
+            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+        )
 
 
 @extend_schema_view(
@@ -654,7 +760,8 @@ class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Hirin
 
     def create(self, request):
         data = _valid(ApplicationCreateSerializer, request)
-        writable_source_check(request, data["candidate"].source)
+        for record in (data["candidate"], data["opening"]):
+            writable_source_check(request, record.source)
         application = services.application_create(source=source_of(request), **data)
         return self.created(
             self.visible().get(pk=application.pk), ApplicationSerializer, "application-detail"
@@ -670,7 +777,8 @@ class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Hirin
     def upsert(self, request, source: str, external_id: str):
         ref = self.external_ref(request, source, external_id)
         data = _valid(ApplicationUpsertSerializer, request, source=ref["source"])
-        writable_source_check(request, data["candidate"].source)
+        for record in (data["candidate"], data["opening"]):
+            writable_source_check(request, record.source)
         application, created = services.application_upsert(**ref, **data)
         return Response(
             ApplicationSerializer(self.visible().get(pk=application.pk)).data,
@@ -711,9 +819,33 @@ class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Hirin
             },
         ),
     ),
+    upsert=extend_schema(
+        summary="Create or update an interview by your id",
+        description="As scheduling one, with the application named by id or application_external_id "
+        "(same source). 201 when created, 200 when updated; the same body again changes nothing, so a "
+        "retry makes no duplicate. A token may only use its own source (else 403 source_mismatch). An "
+        "interview keeps its application (409 interview_mismatch); once it has scorecards its focus "
+        "areas stay (409 interview_has_scorecards), and so does each interviewer who has one (409 "
+        "interviewer_has_scorecard). Interviewers left out are unassigned; new ones assigned.",
+        parameters=[SOURCE_PARAMETER, EXTERNAL_ID_PARAMETER],
+        request=InterviewUpsertSerializer,
+        responses={200: InterviewSerializer, 201: InterviewSerializer, **errors(400, 404, 409)},
+        examples=_example(
+            "Interview",
+            INTERVIEW_EXAMPLE,
+            request={
+                "application_external_id": "gh-app-5001",
+                "kind": "technical",
+                "scheduled_at": _WHEN,
+                "duration_minutes": 60,
+                "focus_areas": ["software_engineering", "communication"],
+                "interviewers": [{"external_id": "gh-user-77"}],
+            },
+        ),
+    ),
 )
 class InterviewViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, HiringViewSet):
-    required_scopes = {"GET": "interviews:read", "POST": "interviews:write"}
+    required_scopes = {"GET": "interviews:read", "POST": "interviews:write", "PUT": "interviews:write"}
     serializer_class = InterviewSerializer
     filterset_class = InterviewFilter
     visible_model = Interview
@@ -733,8 +865,28 @@ class InterviewViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, HiringV
             duration_minutes=data["duration_minutes"],
             focus_area_keys=data["focus_areas"],
             interviewers=data["interviewers"],
+            source=source_of(request),
         )
         return self.created(self.visible().get(pk=interview.pk), InterviewSerializer, "interview-detail")
+
+    @action(detail=False, methods=["put"], url_path=r"external/(?P<source>[^/]+)/(?P<external_id>[^/]+)")
+    def upsert(self, request, source: str, external_id: str):
+        ref = self.external_ref(request, source, external_id)
+        data = _valid(InterviewUpsertSerializer, request, source=ref["source"])
+        writable_source_check(request, data["application"].source)
+        interview, created = services.interview_upsert(
+            **ref,
+            application=data["application"],
+            kind=data["kind"],
+            scheduled_at=data["scheduled_at"],
+            duration_minutes=data["duration_minutes"],
+            focus_area_keys=data["focus_areas"],
+            interviewers=data["interviewers"],
+        )
+        return Response(
+            InterviewSerializer(self.visible().get(pk=interview.pk)).data,
+            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+        )
 
 
 class DecidedCursorPage(CursorPage):
@@ -810,6 +962,292 @@ class ApplicationDecisionViewSet(mixins.ListModelMixin, HiringViewSet):
         return Response(DecisionSerializer(decision).data, status=status.HTTP_201_CREATED)
 
 
+# Interviewers and their ATS identities -----------------------------------------------
+
+# People sign in through a password-reset link or single sign-on; the API never takes a password.
+PASSWORD_FIELDS = ("password", "password1", "password2", "new_password")
+
+
+class InterviewerIdentityBriefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = InterviewerIdentity
+        fields = ["id", "source", "external_id"]
+        read_only_fields = fields
+
+
+class InterviewerUserSerializer(serializers.ModelSerializer):
+    name = serializers.CharField(source="get_full_name", read_only=True, help_text="First and last name.")
+    identities = InterviewerIdentityBriefSerializer(
+        source="ats_identities",
+        many=True,
+        read_only=True,
+        help_text="Their ids in applicant tracking systems (a token sees its own source's).",
+    )
+    created_at = serializers.DateTimeField(source="date_joined", read_only=True)
+
+    class Meta:
+        model = get_user_model()
+        fields = [
+            "id",
+            "username",
+            "email",
+            "first_name",
+            "last_name",
+            "name",
+            "is_active",
+            "identities",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
+class _RefusesPasswords:
+    def to_internal_value(self, data):
+        if isinstance(data, Mapping):
+            given = [name for name in PASSWORD_FIELDS if name in data]
+            if given:
+                raise serializers.ValidationError(
+                    {
+                        name: "Passwords are never set through the API: people sign in through a "
+                        "password-reset link or single sign-on."
+                        for name in given
+                    }
+                )
+        return super().to_internal_value(data)
+
+
+class InterviewerUserCreateSerializer(_RefusesPasswords, serializers.Serializer):
+    email = serializers.EmailField(
+        max_length=254, help_text="Unique without regard to case; also their username."
+    )
+    first_name = serializers.CharField(max_length=150, required=False, allow_blank=True, default="")
+    last_name = serializers.CharField(max_length=150, required=False, allow_blank=True, default="")
+    is_active = serializers.BooleanField(default=True, help_text="False: they cannot sign in or be assigned.")
+
+
+class InterviewerUserUpdateSerializer(_RefusesPasswords, serializers.Serializer):
+    email = serializers.EmailField(max_length=254, required=False)
+    first_name = serializers.CharField(max_length=150, required=False, allow_blank=True)
+    last_name = serializers.CharField(max_length=150, required=False, allow_blank=True)
+    is_active = serializers.BooleanField(required=False)
+
+
+class InterviewerIdentitySerializer(serializers.ModelSerializer):
+    user = serializers.IntegerField(source="user_id", read_only=True, help_text="The interviewer's id.")
+
+    class Meta:
+        model = InterviewerIdentity
+        fields = ["id", "user", "source", "external_id"]
+        read_only_fields = fields
+
+
+class InterviewerIdentityCreateSerializer(serializers.Serializer):
+    user = VisiblePrimaryKeyField(
+        selector=selectors.interviewers_visible_to,
+        queryset=get_user_model().objects.all(),
+        help_text="The interviewer's id (a user in the interviewer group).",
+    )
+    source = serializers.SlugField(
+        max_length=64,
+        required=False,
+        help_text="Your system's name. A token's identities are of its own source (omit it, or give it); "
+        "signed-in recruiters name it.",
+    )
+    external_id = serializers.CharField(max_length=128, help_text="Your system's id for the interviewer.")
+
+
+class InterviewerIdentityUpdateSerializer(serializers.Serializer):
+    user = VisiblePrimaryKeyField(
+        selector=selectors.interviewers_visible_to,
+        queryset=get_user_model().objects.all(),
+        required=False,
+    )
+    external_id = serializers.CharField(max_length=128, required=False)
+
+
+def write_source(request, given: str | None) -> str:
+    """The source a write names: a token's own (another is 403 source_mismatch); a person names one."""
+    if is_integration(request.user):
+        if given is not None and given != request.auth.source:
+            raise ApplicationError(
+                "source_mismatch",
+                f"This token writes records of '{request.auth.source}', not '{given}'.",
+                field="source",
+                status_code=status.HTTP_403_FORBIDDEN,
+            )
+        return request.auth.source
+    if given is None:
+        raise ApplicationError("source_required", "Name the system these ids come from.", field="source")
+    return given
+
+
+_INTERVIEWER_USER_EXAMPLE = {
+    "id": 5,
+    "username": "ivan@example.com",
+    "email": "ivan@example.com",
+    "first_name": "Ivan",
+    "last_name": "Petrov",
+    "name": "Ivan Petrov",
+    "is_active": True,
+    "identities": [{"id": 3, "source": "greenhouse", "external_id": "gh-user-77"}],
+    "created_at": _WHEN,
+}
+_IDENTITY_EXAMPLE = {"id": 3, "user": 5, "source": "greenhouse", "external_id": "gh-user-77"}
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List interviewers",
+        description="Users in the interviewer group, with their ATS identities. Recruiters and tokens.",
+        responses={200: InterviewerUserSerializer(many=True), **errors(400)},
+        examples=_example("Interviewers", _INTERVIEWER_USER_EXAMPLE),
+    ),
+    retrieve=extend_schema(
+        summary="Get an interviewer",
+        responses={200: InterviewerUserSerializer, **errors(404)},
+        examples=_example("Interviewer", _INTERVIEWER_USER_EXAMPLE),
+    ),
+    create=extend_schema(
+        summary="Create an interviewer",
+        description="A user in the interviewer group, without a password: they sign in through a "
+        "password-reset link or single sign-on, and a body with a password is refused (400). The email "
+        "is unique without regard to case (409 email_taken) and becomes the username. Register your id "
+        "for them with an interviewer identity.",
+        request=InterviewerUserCreateSerializer,
+        parameters=[IDEMPOTENCY_KEY_PARAMETER],
+        responses={201: InterviewerUserSerializer, **errors(400, 409, 422)},
+        examples=_example(
+            "Interviewer",
+            {**_INTERVIEWER_USER_EXAMPLE, "identities": []},
+            request={"email": "ivan@example.com", "first_name": "Ivan", "last_name": "Petrov"},
+        ),
+    ),
+    partial_update=extend_schema(
+        summary="Update an interviewer",
+        description="Email, name or active flag (false: they can no longer sign in or be assigned). "
+        "Only people who are nothing but interviewers change here: a recruiter, committee member or "
+        "staff user answers 403 interviewer_has_other_roles (their email is where their sign-in link "
+        "goes). 409 email_taken.",
+        request=InterviewerUserUpdateSerializer,
+        responses={200: InterviewerUserSerializer, **errors(400, 404, 409)},
+        examples=_example("Interviewer", _INTERVIEWER_USER_EXAMPLE, request={"last_name": "Petrov"}),
+    ),
+)
+class InterviewerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, HiringViewSet):
+    """Interviewer users: recruiters (signed in) and tokens with the interviewers scopes."""
+
+    required_scopes = {
+        "GET": "interviewers:read",
+        "POST": "interviewers:write",
+        "PATCH": "interviewers:write",
+    }
+    http_method_names = ["get", "post", "patch", "head", "options"]
+    serializer_class = InterviewerUserSerializer
+    filterset_class = InterviewerFilter
+    visible_model = get_user_model()
+    since_parameters = ()
+    ordering_fields = ["id", "date_joined"]
+
+    def visible(self):
+        return selectors.interviewers_visible_to(actor=self.request.user)
+
+    def create(self, request):
+        data = _valid(InterviewerUserCreateSerializer, request)
+        user = services.interviewer_create(**data, actor=request.user)
+        return self.created(self.visible().get(pk=user.pk), InterviewerUserSerializer, "interviewer-detail")
+
+    def partial_update(self, request, pk=None):
+        user = self.get_object()
+        data = _valid(InterviewerUserUpdateSerializer, request)
+        services.interviewer_update(user=user, **data, actor=request.user)
+        return Response(InterviewerUserSerializer(self.visible().get(pk=user.pk)).data)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List interviewer identities",
+        description="Which interviewer each of your ids names. A token sees its own source's.",
+        responses={200: InterviewerIdentitySerializer(many=True), **errors(400)},
+        examples=_example("Identities", _IDENTITY_EXAMPLE),
+    ),
+    retrieve=extend_schema(
+        summary="Get an interviewer identity",
+        responses={200: InterviewerIdentitySerializer, **errors(404)},
+        examples=_example("Identity", _IDENTITY_EXAMPLE),
+    ),
+    create=extend_schema(
+        summary="Register your id for an interviewer",
+        description="Then interviews and scorecards may name them by `external_id`. One id per source "
+        "names one interviewer, and an interviewer has one id per source (409 "
+        "interviewer_identity_exists). A token registers ids of its own source (another: 403 "
+        "source_mismatch).",
+        request=InterviewerIdentityCreateSerializer,
+        parameters=[IDEMPOTENCY_KEY_PARAMETER],
+        responses={201: InterviewerIdentitySerializer, **errors(400, 403, 409, 422)},
+        examples=_example(
+            "Identity",
+            _IDENTITY_EXAMPLE,
+            request={"user": 5, "source": "greenhouse", "external_id": "gh-user-77"},
+        ),
+    ),
+    partial_update=extend_schema(
+        summary="Change an interviewer identity",
+        description="Point it at another interviewer or change the id; the source stays. 409 "
+        "interviewer_identity_exists.",
+        request=InterviewerIdentityUpdateSerializer,
+        responses={200: InterviewerIdentitySerializer, **errors(400, 404, 409)},
+        examples=_example("Identity", _IDENTITY_EXAMPLE, request={"external_id": "gh-user-77"}),
+    ),
+    destroy=extend_schema(
+        summary="Delete an interviewer identity",
+        description="Your system can no longer name the interviewer by that id; the user stays.",
+        request=None,
+        responses={204: None, **errors(404)},
+        examples=[OpenApiExample("Deleted", value=None, response_only=True, status_codes=["204"])],
+    ),
+)
+class InterviewerIdentityViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.DestroyModelMixin, HiringViewSet
+):
+    """Interviewer identities: an ATS's id for an interviewer, within its source."""
+
+    required_scopes = {
+        "GET": "interviewers:read",
+        "POST": "interviewers:write",
+        "PATCH": "interviewers:write",
+        "DELETE": "interviewers:write",
+    }
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+    serializer_class = InterviewerIdentitySerializer
+    filterset_class = InterviewerIdentityFilter
+    visible_model = InterviewerIdentity
+    since_parameters = ()
+    ordering_fields = ["id"]
+
+    def visible(self):
+        return selectors.interviewer_identities_visible_to(actor=self.request.user)
+
+    def create(self, request):
+        data = _valid(InterviewerIdentityCreateSerializer, request)
+        identity = services.interviewer_identity_create(
+            user=data["user"],
+            source=write_source(request, data.get("source")),
+            external_id=data["external_id"],
+            actor=request.user,
+        )
+        return self.created(identity, InterviewerIdentitySerializer, "interviewer-identity-detail")
+
+    def partial_update(self, request, pk=None):
+        identity = self.get_object()
+        data = _valid(InterviewerIdentityUpdateSerializer, request)
+        identity = services.interviewer_identity_update(identity=identity, **data, actor=request.user)
+        return Response(InterviewerIdentitySerializer(identity).data)
+
+    def destroy(self, request, pk=None):
+        services.interviewer_identity_delete(identity=self.get_object(), actor=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
 def _valid(serializer_class, request, *, data=None, **context) -> dict:
     """The validated body (or ``data``), or 400 with a message per field."""
     serializer = serializer_class(
@@ -825,6 +1263,8 @@ _router.register("candidates", CandidateViewSet, basename="candidate")
 _router.register("applications", ApplicationViewSet, basename="application")
 _router.register("interviews", InterviewViewSet, basename="interview")
 _router.register("decisions", DecisionViewSet, basename="decision")
+_router.register("interviewers", InterviewerViewSet, basename="interviewer")
+_router.register("interviewer-identities", InterviewerIdentityViewSet, basename="interviewer-identity")
 
 api_urlpatterns = [
     path(

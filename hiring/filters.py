@@ -1,12 +1,13 @@
 """Query filters for the hiring API lists (django-filter); invalid values are 400 at their parameter."""
 
+from django.contrib.auth import get_user_model
 from django.db.models import Exists, OuterRef
 from django_filters import rest_framework as filters
 from rest_framework import status
 
 from config.errors import ApplicationError
 from config.permissions import caller_has_scope
-from hiring.models import Application, Candidate, Decision, Interview, Opening
+from hiring.models import Application, Candidate, Decision, Interview, InterviewerIdentity, Opening
 from integrations.filters import IdFilter, SinceFilter
 
 # Filters that select on another resource's fields, and the scopes that read them.
@@ -125,3 +126,22 @@ class DecisionFilter(ScopedFilterSet):
         model = Decision
         fields = ["opening", "application", "role", "outcome", "decided_since", "updated_since"]
         read_scopes = {"role": OPENING_FIELD}
+
+
+class InterviewerFilter(ScopedFilterSet):
+    email = filters.CharFilter(lookup_expr="iexact", help_text="Their email, in any letter case.")
+    is_active = filters.BooleanFilter()
+
+    class Meta:
+        model = get_user_model()
+        fields = ["email", "is_active"]
+
+
+class InterviewerIdentityFilter(ScopedFilterSet):
+    user = IdFilter(field_name="user_id", help_text="The interviewer's id.")
+    source = filters.CharFilter()
+    external_id = filters.CharFilter()
+
+    class Meta:
+        model = InterviewerIdentity
+        fields = ["user", "source", "external_id"]

@@ -28,22 +28,34 @@ class Opening(models.Model):
         help_text="The rubric version this opening's interviews score against.",
     )
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.OPEN)
-    source = models.CharField(
-        max_length=64,
-        default="manual",
-        help_text="Who made it: 'manual' (the web app) or the ATS's name. Only they may change it.",
-    )
     committee = models.ManyToManyField(
         settings.AUTH_USER_MODEL,
         blank=True,
         related_name="committee_openings",
         verbose_name="hiring committee",
     )
+    # db_default too: bulk loaders (benchmarks/recompute.py) insert openings with plain SQL.
+    source = models.CharField(
+        max_length=64,
+        default="manual",
+        db_default="manual",
+        help_text="Where the record came from: 'manual' or the ATS's name.",
+    )
+    external_id = models.CharField(
+        max_length=128, blank=True, default="", db_default="", help_text="The ATS's id for this opening."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source", "external_id"],
+                condition=~Q(external_id=""),
+                name="opening_external_id_unique_per_source",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.title
@@ -139,12 +151,27 @@ class Interview(models.Model):
     interviewers = models.ManyToManyField(
         settings.AUTH_USER_MODEL, through="Assignment", related_name="interviews"
     )
+    # db_default too: bulk loaders (benchmarks/recompute.py) insert interviews with plain SQL.
+    source = models.CharField(
+        max_length=64,
+        default="manual",
+        db_default="manual",
+        help_text="Where the record came from: 'manual' or the ATS's name.",
+    )
+    external_id = models.CharField(
+        max_length=128, blank=True, default="", db_default="", help_text="The ATS's id for this interview."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["-scheduled_at", "pk"]
         constraints = [
             models.CheckConstraint(condition=Q(duration_minutes__gt=0), name="interview_duration_positive"),
+            models.UniqueConstraint(
+                fields=["source", "external_id"],
+                condition=~Q(external_id=""),
+                name="interview_external_id_unique_per_source",
+            ),
         ]
 
     def __str__(self) -> str:

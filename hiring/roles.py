@@ -4,17 +4,30 @@ Roles are Django groups. Superusers count as recruiters. Committee
 membership is per opening (``Opening.committee``).
 """
 
-from django.contrib.auth.models import AbstractBaseUser, Group
+from django.contrib.auth.models import AbstractBaseUser, Group, Permission
 
 INTERVIEWER = "interviewer"
 HIRING_COMMITTEE = "hiring committee"
 RECRUITER = "recruiter"
 GROUPS = (INTERVIEWER, HIRING_COMMITTEE, RECRUITER)
+# The recruiter manages these apps' records in the Django admin. Interviewers and committee
+# members work in the app's own pages, so their groups hold no admin permissions.
+RECRUITER_APP_LABELS = ("hiring", "assessments", "scoring")
 
 
-def groups_ensure() -> dict[str, Group]:
-    """Create the three groups if missing (idempotent)."""
-    return {name: Group.objects.get_or_create(name=name)[0] for name in GROUPS}
+def groups_ensure(*, group_model=Group, permission_model=Permission) -> dict[str, Group]:
+    """The three groups, created if missing, the recruiter's holding every permission of its apps.
+
+    Idempotent; it adds missing permissions and never removes one. Runs in the
+    ``0007_role_groups`` data migration (with the historical models) and after
+    every ``migrate`` (``hiring.apps``), so a fresh database has the groups
+    without the demo, and permissions of models added later reach recruiters.
+    """
+    groups = {name: group_model.objects.get_or_create(name=name)[0] for name in GROUPS}
+    groups[RECRUITER].permissions.add(
+        *permission_model.objects.filter(content_type__app_label__in=RECRUITER_APP_LABELS)
+    )
+    return groups
 
 
 def _group_names(user: AbstractBaseUser) -> set[str]:

@@ -6,8 +6,16 @@ from django.contrib.auth import get_user_model
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
 from config.errors import ApplicationError
-from hiring.models import Application, Assignment, Candidate, Decision, Interview, Opening
-from hiring.roles import opening_ids_visible_to
+from hiring.models import (
+    Application,
+    Assignment,
+    Candidate,
+    Decision,
+    Interview,
+    InterviewerIdentity,
+    Opening,
+)
+from hiring.roles import INTERVIEWER, is_integration, is_recruiter, opening_ids_visible_to
 
 
 def interviewer_resolve(*, source: str, email: str | None = None, external_id: str | None = None):
@@ -88,3 +96,23 @@ def decisions_visible_to(*, actor) -> QuerySet[Decision]:
     decisions = Decision.objects.select_related("application__candidate", "application__opening__role")
     opening_ids = opening_ids_visible_to(actor)
     return decisions if opening_ids is None else decisions.filter(application__opening_id__in=opening_ids)
+
+
+# Interviewers: managed by recruiters and by tokens (``interviewers:*`` scopes). A token sees
+# only the identities of its own source: each ATS's ids are its own namespace.
+
+
+def interviewer_identities_visible_to(*, actor) -> QuerySet[InterviewerIdentity]:
+    identities = InterviewerIdentity.objects.select_related("user")
+    if is_integration(actor):
+        return identities.filter(source=actor.token.source)
+    return identities if is_recruiter(actor) else identities.none()
+
+
+def interviewers_visible_to(*, actor):
+    """Users in the interviewer group, with the identities the actor may see."""
+    users = get_user_model().objects.filter(groups__name=INTERVIEWER)
+    if not (is_integration(actor) or is_recruiter(actor)):
+        return users.none()
+    identities = interviewer_identities_visible_to(actor=actor).order_by("source", "external_id")
+    return users.prefetch_related(Prefetch("ats_identities", queryset=identities))

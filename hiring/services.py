@@ -10,8 +10,9 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from config.errors import ApplicationError
@@ -22,9 +23,10 @@ from hiring.models import (
     Decision,
     DemographicResponse,
     Interview,
+    InterviewerIdentity,
     Opening,
 )
-from hiring.roles import is_integration
+from hiring.roles import INTERVIEWER, is_integration
 from integrations import idempotency
 from integrations.audit import audit_record
 from integrations.events import event_emit
@@ -57,22 +59,43 @@ def opening_create(
     committee=(),
     status: str = Opening.Status.OPEN,
     source: str = "manual",
+    external_id: str = "",
 ) -> Opening:
-    """Create an opening scoring against ``rubric_version`` (which must have a profile for ``role``)."""
+    """Create an opening scoring against ``rubric_version`` (which must have a profile for ``role``).
+
+    Raises 409 ``opening_exists`` when ``source``/``external_id`` is taken.
+    """
     if not rubric_version.profiles.filter(role=role).exists():
         raise ApplicationError(
             "role_not_in_rubric", f"{rubric_version} has no profile for {role}.", field="role"
         )
-    with transaction.atomic():
-        opening = Opening(title=title, role=role, rubric_version=rubric_version, status=status, source=source)
-        _validated(opening)
-        opening.save()
-        opening.committee.set(committee)
+    opening = Opening(
+        title=title,
+        role=role,
+        rubric_version=rubric_version,
+        status=status,
+        source=source,
+        external_id=external_id,
+    )
+    if external_id and Opening.objects.filter(source=source, external_id=external_id).exists():
+        raise _external_id_taken("opening", source, external_id)
+    _validated(opening)
+    try:
+        with transaction.atomic():
+            opening.save()
+            opening.committee.set(committee)
+    except IntegrityError:
+        raise _external_id_taken("opening", source, external_id) from None
     return opening
 
 
 def opening_create_for_role(
-    *, title: str, role_key: str, status: str = Opening.Status.OPEN, source: str = "manual"
+    *,
+    title: str,
+    role_key: str,
+    status: str = Opening.Status.OPEN,
+    source: str = "manual",
+    external_id: str = "",
 ) -> Opening:
     """Create an opening for a role (by key) on the newest rubric version that profiles that role.
 
@@ -89,19 +112,64 @@ def opening_create_for_role(
     )
     if version is None:
         raise ApplicationError("unknown_role", f"No rubric profiles a role '{role_key}'.", field="role")
-    return opening_create(title=title, role=role, rubric_version=version, status=status, source=source)
+    return opening_create(
+        title=title, role=role, rubric_version=version, status=status, source=source, external_id=external_id
+    )
 
 
 def opening_update(*, opening: Opening, title: str | None = None, status: str | None = None) -> Opening:
-    """Rename an opening or change its status; its role and rubric version never change."""
+    """Rename an opening or change its status; its role and rubric version never change.
+
+    Saves only when something changed (an unchanged ``updated_at`` tells sync nothing happened).
+    """
     with transaction.atomic():
-        if title is not None:
-            opening.title = title
-        if status is not None:
-            opening.status = status
-        _validated(opening)
-        opening.save()
+        changes = {
+            field: value
+            for field, value in (("title", title), ("status", status))
+            if value is not None and getattr(opening, field) != value
+        }
+        if changes:
+            for field, value in changes.items():
+                setattr(opening, field, value)
+            _validated(opening)
+            opening.save()
     return opening
+
+
+def opening_upsert(
+    *, source: str, external_id: str, title: str, role_key: str, status: str | None = None
+) -> tuple[Opening, bool]:
+    """Create or update the opening an ATS knows as ``external_id``; returns (opening, created).
+
+    A new opening scores against the newest rubric version profiling the role
+    (``opening_create_for_role``). An existing one keeps its role: naming another
+    is 409 ``opening_mismatch``; title and status are updated. Idempotent like
+    ``candidate_upsert``: the same input twice leaves one row and changes nothing
+    the second time; the loser of a race for the first create updates instead.
+    """
+    existing = Opening.objects.filter(source=source, external_id=external_id).select_related("role").first()
+    if existing is None:
+        try:
+            opening = opening_create_for_role(
+                title=title,
+                role_key=role_key,
+                status=status or Opening.Status.OPEN,
+                source=source,
+                external_id=external_id,
+            )
+            return opening, True
+        except ApplicationError as error:
+            if error.code != "opening_exists":
+                raise
+            existing = Opening.objects.select_related("role").get(source=source, external_id=external_id)
+    if existing.role.key != role_key:
+        raise ApplicationError(
+            "opening_mismatch",
+            f"Opening '{external_id}' is for role '{existing.role.key}'; an opening's role never changes.",
+            field="role",
+            status_code=CONFLICT,
+        )
+    return opening_update(opening=existing, title=title, status=status), False
 
 
 # Candidates --------------------------------------------------------------------
@@ -312,20 +380,7 @@ def application_upsert(
 # Interviews --------------------------------------------------------------------
 
 
-def interview_schedule(
-    *,
-    application: Application,
-    kind: str,
-    scheduled_at: datetime,
-    focus_area_keys: list[str],
-    interviewers: list,
-    duration_minutes: int = 60,
-) -> Interview:
-    """Schedule an interview covering some of the opening's skill areas, with its interviewers.
-
-    Focus areas come from the opening's rubric version; an unknown key is an
-    error at ``focus_areas``. One transaction.
-    """
+def _focus_areas(application: Application, focus_area_keys: list[str]) -> list:
     if not focus_area_keys:
         raise ApplicationError("focus_areas_required", "Choose at least one focus area.", field="focus_areas")
     areas = list(application.opening.rubric_version.areas.filter(key__in=focus_area_keys))
@@ -336,19 +391,372 @@ def interview_schedule(
             f"Not skill areas of this opening's rubric: {', '.join(unknown)}.",
             field="focus_areas",
         )
+    return areas
+
+
+def _active_users(interviewers: list) -> list:
     user_ids = {getattr(user, "pk", user) for user in interviewers}
     users = list(get_user_model().objects.filter(pk__in=user_ids, is_active=True))
     if len(users) != len(user_ids):
         raise ApplicationError("unknown_interviewer", "An interviewer does not exist.", field="interviewers")
-    with transaction.atomic():
-        interview = Interview(
-            application=application, kind=kind, scheduled_at=scheduled_at, duration_minutes=duration_minutes
-        )
-        _validated(interview)
-        interview.save()
-        interview.focus_areas.set(areas)
-        Assignment.objects.bulk_create(Assignment(interview=interview, interviewer=user) for user in users)
+    return users
+
+
+def interview_schedule(
+    *,
+    application: Application,
+    kind: str,
+    scheduled_at: datetime,
+    focus_area_keys: list[str],
+    interviewers: list,
+    duration_minutes: int = 60,
+    source: str = "manual",
+    external_id: str = "",
+) -> Interview:
+    """Schedule an interview covering some of the opening's skill areas, with its interviewers.
+
+    Focus areas come from the opening's rubric version; an unknown key is an
+    error at ``focus_areas``. One transaction. Raises 409 ``interview_exists``
+    when ``source``/``external_id`` is taken.
+    """
+    areas = _focus_areas(application, focus_area_keys)
+    users = _active_users(interviewers)
+    interview = Interview(
+        application=application,
+        kind=kind,
+        scheduled_at=scheduled_at,
+        duration_minutes=duration_minutes,
+        source=source,
+        external_id=external_id,
+    )
+    if external_id and Interview.objects.filter(source=source, external_id=external_id).exists():
+        raise _external_id_taken("interview", source, external_id)
+    _validated(interview)
+    try:
+        with transaction.atomic():
+            interview.save()
+            interview.focus_areas.set(areas)
+            Assignment.objects.bulk_create(
+                Assignment(interview=interview, interviewer=user) for user in users
+            )
+    except IntegrityError:
+        raise _external_id_taken("interview", source, external_id) from None
     return interview
+
+
+def interview_update(
+    *,
+    interview: Interview,
+    kind: str,
+    scheduled_at: datetime,
+    duration_minutes: int,
+    focus_area_keys: list[str],
+    interviewers: list,
+) -> Interview:
+    """Reschedule an interview, or change its kind, focus areas or interviewers; saves only what changed.
+
+    Scorecards rate an interview's focus areas, so once one exists (draft or
+    submitted) the focus areas stay (409 ``interview_has_scorecards``), and an
+    interviewer with a scorecard stays assigned (409 ``interviewer_has_scorecard``).
+    New interviewers are assigned, dropped ones unassigned. One transaction.
+    """
+    areas = _focus_areas(interview.application, focus_area_keys)
+    users = _active_users(interviewers)
+    with transaction.atomic():
+        interview = (
+            Interview.objects.select_for_update().select_related("application__opening").get(pk=interview.pk)
+        )
+        # Scorecards point at the interview (assessments); read through the reverse relation.
+        scored_by = set(interview.scorecards.values_list("interviewer_id", flat=True))
+        if {area.pk for area in areas} != set(interview.focus_areas.values_list("pk", flat=True)):
+            if scored_by:
+                raise ApplicationError(
+                    "interview_has_scorecards",
+                    "This interview has scorecards; its focus areas can no longer change.",
+                    field="focus_areas",
+                    status_code=CONFLICT,
+                )
+            interview.focus_areas.set(areas)
+        assigned = set(interview.assignments.values_list("interviewer_id", flat=True))
+        wanted = {user.pk for user in users}
+        if scored_by & (assigned - wanted):
+            raise ApplicationError(
+                "interviewer_has_scorecard",
+                "An interviewer who has a scorecard for this interview stays assigned to it.",
+                field="interviewers",
+                status_code=CONFLICT,
+            )
+        interview.assignments.filter(interviewer_id__in=assigned - wanted).delete()
+        Assignment.objects.bulk_create(
+            Assignment(interview=interview, interviewer_id=user_id) for user_id in sorted(wanted - assigned)
+        )
+        changes = {
+            field: value
+            for field, value in (
+                ("kind", kind),
+                ("scheduled_at", scheduled_at),
+                ("duration_minutes", duration_minutes),
+            )
+            if getattr(interview, field) != value
+        }
+        if changes:
+            for field, value in changes.items():
+                setattr(interview, field, value)
+            _validated(interview)
+            interview.save(update_fields=list(changes))
+    return interview
+
+
+def interview_upsert(
+    *,
+    source: str,
+    external_id: str,
+    application: Application,
+    kind: str,
+    scheduled_at: datetime,
+    focus_area_keys: list[str],
+    interviewers: list,
+    duration_minutes: int = 60,
+) -> tuple[Interview, bool]:
+    """Create or update the interview an ATS knows as ``external_id``; returns (interview, created).
+
+    An existing interview keeps its application: naming another is 409
+    ``interview_mismatch``. Otherwise as ``interview_schedule`` and
+    ``interview_update``. Idempotent like ``candidate_upsert``: the same input
+    twice leaves one interview with the same assignments.
+    """
+    fields = {
+        "kind": kind,
+        "scheduled_at": scheduled_at,
+        "duration_minutes": duration_minutes,
+        "focus_area_keys": focus_area_keys,
+        "interviewers": interviewers,
+    }
+    existing = Interview.objects.filter(source=source, external_id=external_id).first()
+    if existing is None:
+        try:
+            interview = interview_schedule(
+                application=application, source=source, external_id=external_id, **fields
+            )
+            return interview, True
+        except ApplicationError as error:
+            if error.code != "interview_exists":
+                raise
+            existing = Interview.objects.get(source=source, external_id=external_id)
+    if existing.application_id != application.pk:
+        raise ApplicationError(
+            "interview_mismatch",
+            f"Interview '{external_id}' is of application {existing.application_id}; it cannot move to "
+            "another application.",
+            field="application",
+            status_code=CONFLICT,
+        )
+    return interview_update(interview=existing, **fields), False
+
+
+# Interviewers ------------------------------------------------------------------
+
+
+def _email_lock(email: str) -> None:
+    """Serialise writes of one address (case-insensitively) until the transaction ends.
+
+    auth_user has no unique constraint on email (the admin allows duplicates), so
+    two concurrent creates of one address would both pass the check without this.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [f"user-email:{email.lower()}"])
+
+
+def _refuse_taken_email(email: str, *, other_than=None) -> None:
+    users = get_user_model().objects.filter(email__iexact=email)
+    if other_than is not None:
+        users = users.exclude(pk=other_than.pk)
+    if users.exists():
+        raise ApplicationError(
+            "email_taken",
+            "Another user has this email address (compared without regard to case).",
+            field="email",
+            status_code=CONFLICT,
+        )
+
+
+def _username_for(email: str) -> str:
+    user_model = get_user_model()
+    base = email.lower()[:140]
+    username, number = base, 1
+    while user_model.objects.filter(username=username).exists():
+        number += 1
+        username = f"{base}-{number}"
+    return username
+
+
+def interviewer_create(
+    *, email: str, first_name: str = "", last_name: str = "", is_active: bool = True, actor=None
+):
+    """Create an interviewer: a user in the ``interviewer`` group, without a usable password.
+
+    They sign in through a password-reset link (or single sign-on); no password
+    is ever set here. The username is the email, lower-cased. Raises 409
+    ``email_taken`` when any user has the email, in any letter case. Audited as
+    ``interviewer.created`` (the user's id only).
+    """
+    user_model = get_user_model()
+    with transaction.atomic():
+        _email_lock(email)
+        _refuse_taken_email(email)
+        user = user_model(
+            username=_username_for(email),
+            email=email,
+            first_name=first_name,
+            last_name=last_name,
+            is_active=is_active,
+        )
+        user.set_unusable_password()
+        _validated(user, exclude=["password"])
+        user.save()
+        user.groups.add(Group.objects.get_or_create(name=INTERVIEWER)[0])
+        audit_record(actor=actor, action="interviewer.created", target=user, details={"user": user.pk})
+    return user
+
+
+def interviewer_has_other_roles(user) -> bool:
+    """Whether ``user`` is more than an interviewer: staff, superuser, another group, a committee seat."""
+    return (
+        user.is_staff
+        or user.is_superuser
+        or user.groups.exclude(name=INTERVIEWER).exists()
+        or user.committee_openings.exists()
+    )
+
+
+def interviewer_update(
+    *,
+    user,
+    email: str | None = None,
+    first_name: str | None = None,
+    last_name: str | None = None,
+    is_active: bool | None = None,
+    actor=None,
+):
+    """Change an interviewer's email, name or active flag; saves only when something changed.
+
+    Only a person who is nothing but an interviewer changes here: a new email
+    address is where their password-reset link goes, so changing a recruiter's or
+    committee member's would hand over their account (403
+    ``interviewer_has_other_roles``: change them in the admin). Raises 409
+    ``email_taken`` like ``interviewer_create``. Audited as ``interviewer.updated``
+    with the names of the changed fields.
+    """
+    user_model = get_user_model()
+    with transaction.atomic():
+        if email is not None:
+            _email_lock(email)
+        user = user_model.objects.select_for_update().get(pk=user.pk)
+        if interviewer_has_other_roles(user):
+            raise ApplicationError(
+                "interviewer_has_other_roles",
+                "This person has more than the interviewer role; change them in the admin.",
+                status_code=403,
+            )
+        changes = {
+            field: value
+            for field, value in (
+                ("email", email),
+                ("first_name", first_name),
+                ("last_name", last_name),
+                ("is_active", is_active),
+            )
+            if value is not None and getattr(user, field) != value
+        }
+        if "email" in changes:
+            _refuse_taken_email(email, other_than=user)
+        if changes:
+            for field, value in changes.items():
+                setattr(user, field, value)
+            _validated(user, exclude=["password"])
+            user.save(update_fields=list(changes))
+            audit_record(
+                actor=actor, action="interviewer.updated", target=user, details={"fields": sorted(changes)}
+            )
+    return user
+
+
+def _identity_taken(source: str, external_id: str) -> ApplicationError:
+    return ApplicationError(
+        "interviewer_identity_exists",
+        f"'{external_id}' from '{source}' already names an interviewer.",
+        field="external_id",
+        status_code=CONFLICT,
+    )
+
+
+def _identity_save(identity: InterviewerIdentity) -> None:
+    """Save, answering 409 for either unique rule (one id per source, one identity per user and source)."""
+    others = InterviewerIdentity.objects.exclude(pk=identity.pk)
+    if others.filter(source=identity.source, external_id=identity.external_id).exists():
+        raise _identity_taken(identity.source, identity.external_id)
+    if others.filter(source=identity.source, user_id=identity.user_id).exists():
+        raise ApplicationError(
+            "interviewer_identity_exists",
+            f"This interviewer already has an identity in '{identity.source}'; change that one.",
+            field="user",
+            status_code=CONFLICT,
+        )
+    _validated(identity, validate_constraints=False)
+    try:
+        with transaction.atomic():
+            identity.save()
+    except IntegrityError:  # lost a race with a concurrent write of the same id
+        raise _identity_taken(identity.source, identity.external_id) from None
+
+
+def interviewer_identity_create(*, user, source: str, external_id: str, actor=None) -> InterviewerIdentity:
+    """Register ``external_id`` as ``user``'s id in ``source``, so an ATS can name them by it.
+
+    Raises 409 ``interviewer_identity_exists`` when the id names someone in that
+    source already, or the user has an identity there. Audited.
+    """
+    with transaction.atomic():
+        identity = InterviewerIdentity(user=user, source=source, external_id=external_id)
+        _identity_save(identity)
+        audit_record(actor=actor, action="interviewer_identity.created", target=identity)
+    return identity
+
+
+def interviewer_identity_update(
+    *, identity: InterviewerIdentity, user=None, external_id: str | None = None, actor=None
+) -> InterviewerIdentity:
+    """Point an identity at another interviewer or change its id (its source stays); saves only on change."""
+    with transaction.atomic():
+        identity = InterviewerIdentity.objects.select_for_update().get(pk=identity.pk)
+        changed = []
+        if user is not None and identity.user_id != user.pk:
+            identity.user = user
+            changed.append("user")
+        if external_id is not None and identity.external_id != external_id:
+            identity.external_id = external_id
+            changed.append("external_id")
+        if changed:
+            _identity_save(identity)
+            audit_record(
+                actor=actor,
+                action="interviewer_identity.updated",
+                target=identity,
+                details={"fields": changed},
+            )
+    return identity
+
+
+def interviewer_identity_delete(*, identity: InterviewerIdentity, actor=None) -> None:
+    """Remove an identity: the ATS can no longer name the interviewer by that id. Audited."""
+    with transaction.atomic():
+        audit_record(
+            actor=actor,
+            action="interviewer_identity.deleted",
+            target=identity,
+            details={"user": identity.user_id, "source": identity.source},
+        )
+        identity.delete()
 
 
 # Decisions ---------------------------------------------------------------------

@@ -25,6 +25,13 @@ class Scope(models.TextChoices):
     DECISIONS_READ = "decisions:read", "Read decisions"
     DECISIONS_WRITE = "decisions:write", "Record decisions"
     WEBHOOKS_MANAGE = "webhooks:manage", "Manage webhook subscriptions and read deliveries"
+    INTERVIEWERS_READ = "interviewers:read", "Read interviewer users and their ATS identities"
+    INTERVIEWERS_WRITE = "interviewers:write", "Create and update interviewer users and their ATS identities"
+    ATTRIBUTE_MAPPINGS_READ = "attribute_mappings:read", "Read scorecard attribute mappings"
+    ATTRIBUTE_MAPPINGS_WRITE = (
+        "attribute_mappings:write",
+        "Create, change and delete scorecard attribute mappings",
+    )
 
 
 ALL_SCOPES = frozenset(Scope.values)

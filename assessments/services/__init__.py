@@ -1,10 +1,17 @@
-"""Writes for assessments: rubrics (load, fork, lock), scorecards (draft, submit, amend), imports."""
+"""Writes for assessments: rubrics (load, fork, lock), scorecards (draft, submit, amend), imports and
+attribute mappings.
+"""
 
 from assessments.services.greenhouse import (
     GreenhouseAttribute,
     GreenhouseImport,
     GreenhouseQuestion,
     greenhouse_scorecard_import,
+)
+from assessments.services.mappings import (
+    attribute_mapping_create,
+    attribute_mapping_delete,
+    attribute_mapping_update,
 )
 from assessments.services.rubrics import (
     RUBRICS_DIR,
@@ -31,6 +38,9 @@ __all__ = [
     "GreenhouseQuestion",
     "RatingInput",
     "api_rating_field",
+    "attribute_mapping_create",
+    "attribute_mapping_delete",
+    "attribute_mapping_update",
     "greenhouse_scorecard_import",
     "rubric_files",
     "rubric_load",

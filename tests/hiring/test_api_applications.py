@@ -94,6 +94,8 @@ def test_an_upsert_updates_the_stage_of_the_existing_application(ats, opening):
 
 def test_an_upsert_cannot_move_an_application_to_another_opening(ats, application, other_opening):
     Application.objects.filter(pk=application.pk).update(source="greenhouse", external_id="gh-app-1")
+    other_opening.source = "greenhouse"  # one the token may write to: only the mismatch is wrong
+    other_opening.save()
 
     response = ats.put(
         upsert_url("gh-app-1"),

@@ -27,6 +27,15 @@ GLOBAL_PATHS = {
 }
 
 
+# The ATS id each upsert is sent with: an existing record's (an update) or a new one's (created once).
+UPSERT_EXTERNAL_IDS = {
+    "candidates": "gh-cand-upsert",
+    "applications": "gh-app-own",
+    "openings": "gh-open-upsert",
+    "interviews": "gh-interview-upsert",
+}
+
+
 class UnknownOperation(LookupError):
     pass
 
@@ -44,6 +53,9 @@ def _object_for(resource: str, parameter: str, world: World, foreign: bool):
         "scorecards": lambda: pick(world.scorecard_a, world.scorecard_b).pk,
         "shortlists": lambda: pick(world.shortlist_one, world.shortlist_two).pk,
         "webhooks": lambda: pick(world.subscription_own, world.subscription_other).pk,
+        "interviewers": lambda: pick(world.interviewer_a, world.interviewer_b).pk,
+        "interviewer-identities": lambda: pick(world.identity_own, world.identity_other).pk,
+        "attribute-mappings": lambda: pick(world.mapping_own, world.mapping_other).pk,
         "rubric-versions": lambda: world.opening_one.rubric_version_id,
         "roles": lambda: "data_scientist",
     }
@@ -58,9 +70,12 @@ def operation_path(
     """``template`` with each parameter replaced by the world's object (or ``overrides[name]``)."""
     overrides = overrides or {}
     if "/external/{source}/{external_id}/" in template:
-        kind = "cand" if template.startswith("/api/v1/candidates/") else "app"
-        external = "gh-app-own" if kind == "app" else "gh-cand-upsert"
-        overrides = {"source": "greenhouse", "external_id": external, **overrides}
+        resource = template.split("/")[3]
+        if resource not in UPSERT_EXTERNAL_IDS:
+            raise UnknownOperation(
+                f"no external id for the upsert {template}: add one to UPSERT_EXTERNAL_IDS"
+            )
+        overrides = {"source": "greenhouse", "external_id": UPSERT_EXTERNAL_IDS[resource], **overrides}
     if template.startswith("/api/v1/interviews/{interview_id}/scorecards/") and not foreign:
         overrides = {"interview_id": world.interview_open.pk, **overrides}
     segments = template.strip("/").split("/")
@@ -134,6 +149,51 @@ def valid_body(method: str, template: str, world: World) -> dict | None:
             "focus_areas": list(AREAS),
             "interviewers": [{"email": a_email}],
         },
+        ("PUT", "/api/v1/openings/external/{source}/{external_id}/"): {
+            "title": "Upserted opening",
+            "role": "ml_engineer",
+            "status": "open",
+        },
+        ("PUT", "/api/v1/interviews/external/{source}/{external_id}/"): {
+            "application": world.application_one.pk,
+            "kind": "technical",
+            "scheduled_at": "2026-03-03T09:30:00Z",
+            "duration_minutes": 45,
+            "focus_areas": list(AREAS),
+            "interviewers": [{"email": a_email}],
+        },
+        ("POST", "/api/v1/interviewers/"): {
+            "email": "new.interviewer@example.com",
+            "first_name": "New",
+            "last_name": "Interviewer",
+            "is_active": True,
+        },
+        ("PATCH", "/api/v1/interviewers/{id}/"): {
+            "email": a_email,
+            "first_name": "Anna",
+            "last_name": "Interviewer",
+            "is_active": True,
+        },
+        ("POST", "/api/v1/interviewer-identities/"): {
+            "user": world.interviewer_b.pk,
+            "source": "greenhouse",
+            "external_id": "gh-b",
+        },
+        ("PATCH", "/api/v1/interviewer-identities/{id}/"): {
+            "user": world.interviewer_a.pk,
+            "external_id": "gh-a",
+        },
+        ("DELETE", "/api/v1/interviewer-identities/{id}/"): None,
+        ("POST", "/api/v1/attribute-mappings/"): {
+            "source": "greenhouse",
+            "attribute_name": "Testing",
+            "area_key": "software_engineering",
+        },
+        ("PATCH", "/api/v1/attribute-mappings/{id}/"): {
+            "attribute_name": "Code quality",
+            "area_key": "software_engineering",
+        },
+        ("DELETE", "/api/v1/attribute-mappings/{id}/"): None,
         ("POST", "/api/v1/interviews/{interview_id}/scorecards/"): {
             "interviewer": {"email": a_email},
             "recommendation": "yes",

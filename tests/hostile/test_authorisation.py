@@ -204,6 +204,25 @@ def test_a_token_reaches_only_its_own_webhook_subscriptions_and_deliveries(world
     assert refusals.problems == []
 
 
+def test_a_token_reaches_only_its_own_source_s_interviewer_identities_and_attribute_mappings(world):
+    # Each ATS's ids and attribute names are its own namespace: another source's are absent (404).
+    client, refusals = api_client(secret=world.token_secret), Refusals()
+    per_source = ("/api/v1/interviewer-identities/", "/api/v1/attribute-mappings/")
+    operations = [(m, p) for m, p, _ in _operations_in_safe_order() if p.startswith(per_source)]
+    assert len(operations) >= 10
+    for method, template in operations:
+        if names_foreign_object(template):
+            path = operation_path(template, world, foreign=True)  # the lever token's identity or mapping
+            refusals.check(
+                f"{method} {path}", send(client, method, path, valid_body(method, template, world)), {404}
+            )
+    assert _list_ids(client.get("/api/v1/interviewer-identities/")) == ("id", {world.identity_own.pk})
+    assert _list_ids(client.get("/api/v1/attribute-mappings/")) == ("id", {world.mapping_own.pk})
+    # B's lever identity is not among the identities an interviewer is shown with either.
+    refusals.check("GET /api/v1/interviewers/", client.get("/api/v1/interviewers/"), {200})
+    assert refusals.problems == []
+
+
 @pytest.mark.parametrize("credentials", ["revoked token", "no credentials", "malformed token"])
 def test_every_api_operation_answers_401_to_a_revoked_missing_or_malformed_token(world, credentials):
     secret = {"revoked token": world.revoked_secret, "no credentials": None, "malformed token": "dsk_\u00e9x"}

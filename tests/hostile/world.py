@@ -4,7 +4,8 @@ The world: two openings, each with its own committee member; interviewer A has
 submitted a scorecard on an application of opening one, interviewer B on an
 application of opening two. Scores are computed and a shortlist built for each
 opening, each application has a decision, and two tokens each own a webhook
-subscription with a pending delivery. Everything belonging to opening two, or to
+subscription with a pending delivery. Each token's source (greenhouse, lever)
+has an interviewer identity and an attribute mapping. Everything belonging to opening two, or to
 B, carries a ``FOREIGN`` marker in its text so a leak shows up in any answer.
 """
 
@@ -101,12 +102,17 @@ class World:
     interview_open: object  # A is assigned and has no scorecard yet
     spare_candidate: object  # applied nowhere
     lever_secret: str  # a token of another source, with every scope
+    identity_own: object  # A's Greenhouse id
+    identity_other: object  # B's id in the other token's source (lever)
+    mapping_own: object  # a Greenhouse attribute mapping
+    mapping_other: object  # a mapping of the other token's source (lever)
 
 
 def world_build(capture_on_commit) -> World:
     """Build the world; ``capture_on_commit`` is pytest-django's ``django_capture_on_commit_callbacks``."""
     from assessments.models import AttributeMapping
     from assessments.services import RatingInput, scorecard_save_draft, scorecard_submit
+    from hiring.models import InterviewerIdentity
     from hiring.services import decision_record
     from integrations.models import Event, WebhookDelivery
     from integrations.scopes import ALL_SCOPES
@@ -150,8 +156,17 @@ def world_build(capture_on_commit) -> World:
     interview_open = InterviewFactory(
         application=application_one, kind="system_design", focus=AREAS, interviewers=[interviewer_a]
     )
-    AttributeMapping.objects.create(
+    mapping_own = AttributeMapping.objects.create(
         source="greenhouse", attribute_name="Code quality", area_key="software_engineering"
+    )
+    mapping_other = AttributeMapping.objects.create(
+        source="lever", attribute_name=f"Lever {FOREIGN}", area_key="communication"
+    )
+    identity_own = InterviewerIdentity.objects.create(
+        user=interviewer_a, source="greenhouse", external_id="gh-a"
+    )
+    identity_other = InterviewerIdentity.objects.create(
+        user=interviewer_b, source="lever", external_id=f"lever-{FOREIGN}"
     )
 
     def submit(interview, user, summary):
@@ -227,4 +242,8 @@ def world_build(capture_on_commit) -> World:
             name="Spare Candidate", email="spare@example.com", source="greenhouse"
         ),
         lever_secret=lever_secret,
+        identity_own=identity_own,
+        identity_other=identity_other,
+        mapping_own=mapping_own,
+        mapping_other=mapping_other,
     )

@@ -13,6 +13,9 @@ LISTS = [
     "/api/v1/scorecards/",
     "/api/v1/fit-scores/",
     "/api/v1/webhooks/",
+    "/api/v1/interviewers/",
+    "/api/v1/interviewer-identities/",
+    "/api/v1/attribute-mappings/",
 ]
 SYNC_LISTS = [
     "/api/v1/candidates/",

@@ -26,7 +26,7 @@ from statistics import mean
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
-from django.contrib.auth.models import AbstractBaseUser, Group, Permission
+from django.contrib.auth.models import AbstractBaseUser, Group
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.db.models import Exists, OuterRef
@@ -45,8 +45,8 @@ DEMO_PASSWORD = "demo-pass-2026"
 DEMO_SOURCE = "demo"
 SEED = 2026
 CANDIDATES_PER_OPENING = 20
-# The recruiter manages these apps' records in the Django admin.
-RECRUITER_APP_LABELS = ("hiring", "assessments", "scoring")
+# The recruiter manages these apps' records in the Django admin (the group's permissions).
+RECRUITER_APP_LABELS = roles.RECRUITER_APP_LABELS
 
 
 @dataclass(frozen=True)
@@ -255,11 +255,11 @@ def _user_ensure(*, username: str, first_name: str, last_name: str, password_has
 
 
 def demo_users_ensure() -> dict[str, AbstractBaseUser]:
-    """Fetch or create the demo users and their groups; existing users keep their passwords."""
+    """Fetch or create the demo users; existing users keep their passwords.
+
+    The groups exist after ``migrate`` (``hiring.roles.groups_ensure``); this reuses them.
+    """
     groups: dict[str, Group] = roles.groups_ensure()
-    groups[roles.RECRUITER].permissions.add(
-        *Permission.objects.filter(content_type__app_label__in=RECRUITER_APP_LABELS)
-    )
     user_model = get_user_model()
     username, password = DEMO_ADMIN
     admin, created = user_model.objects.get_or_create(
