@@ -336,6 +336,27 @@ def test_the_admin_action_erases_everywhere_too(world, client):
         assert mentions(term) == {}, term
 
 
+def test_a_failing_redactor_rolls_the_whole_erasure_back(world, recruiter):
+    from hiring.services import candidate_erase
+    from hiring.signals import candidate_erasing
+
+    ada = world["ada"]
+
+    def refuse(**kwargs):
+        raise RuntimeError("redactor down")
+
+    candidate_erasing.connect(refuse, dispatch_uid="test_refuse")
+    try:
+        with pytest.raises(RuntimeError):
+            candidate_erase(candidate=ada, actor=recruiter)
+    finally:
+        candidate_erasing.disconnect(dispatch_uid="test_refuse")
+
+    ada.refresh_from_db()
+    assert (ada.name, ada.erased_at) == (ADA, None)
+    assert "hiring_decision.rationale" in mentions(ADA)
+
+
 # The rule ------------------------------------------------------------------------------------------
 
 
