@@ -13,6 +13,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from config.errors import ApplicationError
@@ -27,7 +28,8 @@ from hiring.models import (
     Opening,
 )
 from hiring.roles import INTERVIEWER, is_integration
-from integrations import idempotency
+from hiring.signals import candidate_erasing
+from integrations import erasure
 from integrations.audit import audit_record
 from integrations.events import event_emit
 
@@ -258,18 +260,21 @@ def candidate_upsert(
 def candidate_erase(*, candidate: Candidate, actor) -> Candidate:
     """Erase a candidate's personal data (GDPR art. 17), keeping the record for statistics.
 
-    Name, email and notes are overwritten; applications, interviews, scorecards,
+    Name, email and notes are overwritten, and the name and email are redacted
+    from free text everywhere the product stores it (``integrations.erasure``
+    has the rule): hiring's decisions and notes here, the other apps' tables by
+    their receivers of ``candidate_erasing``, then the platform's events, stored
+    answers, audit and admin log. Applications, interviews, scorecards, ratings,
     fit scores and decisions stay, so aggregates (rater reliability, pass rates)
-    keep their inputs. Idempotent: erasing an erased candidate changes nothing
-    and records nothing. Audited as ``candidate.erased`` (without the erased data).
+    keep their inputs. One transaction. Idempotent: erasing an erased candidate
+    changes nothing and records nothing. Audited as ``candidate.erased``
+    (without the erased data).
     """
     with transaction.atomic():
         candidate = Candidate.objects.select_for_update().get(pk=candidate.pk)
         if candidate.erased_at is not None:
             return candidate
-        # Stored API responses (Idempotency-Key replays) may quote the erased data; the email
-        # finds them (a name could match unrelated records, whose replays must keep working).
-        idempotency.records_forget(candidate.email)
+        personal = erasure.PersonalData(candidate_id=candidate.pk, name=candidate.name, email=candidate.email)
         candidate.name = f"Erased candidate {candidate.pk}"
         # ".invalid" is reserved (RFC 2606): this address can never deliver mail.
         candidate.email = f"erased-{candidate.pk}@erased.invalid"
@@ -281,6 +286,9 @@ def candidate_erase(*, candidate: Candidate, actor) -> Candidate:
         candidate.erased_at = timezone.now()
         _validated(candidate)
         candidate.save()
+        _hiring_records_redact(candidate=candidate, personal=personal)
+        candidate_erasing.send(sender=Candidate, candidate=candidate, personal=personal)
+        erasure.platform_records_redact(personal=personal)
         audit_record(
             actor=actor,
             action="candidate.erased",
@@ -288,6 +296,32 @@ def candidate_erase(*, candidate: Candidate, actor) -> Candidate:
             details={"fields": ["name", "email", "notes"], "applications": candidate.applications.count()},
         )
     return candidate
+
+
+def _hiring_records_redact(*, candidate: Candidate, personal: erasure.PersonalData) -> None:
+    """The candidate's decision rationales, other candidates' notes that name them, and the logs of both."""
+    erasure.rows_redact(
+        Decision.objects.all(),
+        personal=personal,
+        text=["rationale"],
+        linked=Q(application__candidate=candidate),
+    )
+    erasure.rows_redact(
+        Candidate.objects.exclude(pk=candidate.pk),
+        personal=personal,
+        text=["notes"],
+        touch={"updated_at": timezone.now()},  # an ATS syncing by updated_since reads the change
+    )
+    applications = Application.objects.filter(candidate=candidate)
+    interviews = Interview.objects.filter(application__candidate=candidate)
+    for model, ids in [
+        (Candidate, [candidate.pk]),
+        (Application, applications.values_list("pk", flat=True)),
+        (Interview, interviews.values_list("pk", flat=True)),
+        (Assignment, Assignment.objects.filter(interview__in=interviews).values_list("pk", flat=True)),
+        (Decision, Decision.objects.filter(application__in=applications).values_list("pk", flat=True)),
+    ]:
+        erasure.logs_redact(personal=personal, model=model, ids=ids)
 
 
 # Applications ------------------------------------------------------------------

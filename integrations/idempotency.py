@@ -94,22 +94,6 @@ def record_finish(record: IdempotencyRecord, response) -> None:
     )
 
 
-def records_forget(*texts: str) -> int:
-    """Delete stored responses that contain any of ``texts`` (personal data being erased).
-
-    A replay of such a key then runs the request again instead of resending erased data.
-    """
-    from django.db.models import Q
-
-    condition = Q()
-    for text in texts:
-        if text:
-            condition |= Q(response_body__icontains=text)
-    if not condition:
-        return 0
-    return IdempotencyRecord.objects.filter(condition).delete()[0]
-
-
 def records_purge(*, older_than: timedelta) -> int:
     """Delete records older than ``older_than``: their keys may be reused from then on."""
     return IdempotencyRecord.objects.filter(created_at__lt=timezone.now() - older_than).delete()[0]

@@ -117,8 +117,10 @@ class Event(models.Model):
 class AuditEvent(models.Model):
     """A security-relevant action: who (user or token), what, on which object, when (UTC).
 
-    Append-only: nothing in the app updates or deletes these rows. ``details``
-    never holds secrets or personal data beyond ids.
+    Append-only: nothing in the app deletes these rows, and only erasure
+    updates them (it redacts a candidate's name and email from ``details``).
+    ``details`` never holds secrets or personal data beyond ids and free text
+    people wrote (an amendment's reason).
     """
 
     occurred_at = models.DateTimeField(db_index=True)

@@ -130,17 +130,13 @@ def test_the_schema_and_the_docs_are_served_without_a_cdn(client):
     assert "cdn" not in docs.content.decode().lower()
 
 
-def test_erasing_a_candidate_forgets_stored_responses_that_quote_them(token_client, recruiter):
+def test_erasing_a_candidate_redacts_stored_responses_that_quote_them(token_client, recruiter):
     from integrations.models import IdempotencyRecord
     from integrations.tasks import idempotency_records_purge
 
     client = token_client(["candidates:write", "candidates:erase"])
-    created = client.post(
-        "/api/v1/candidates/",
-        {"name": "Ada Lovelace", "email": "ada@example.com"},
-        format="json",
-        HTTP_IDEMPOTENCY_KEY="create-ada",
-    )
+    ada = {"name": "Ada Lovelace", "email": "ada@example.com"}
+    created = client.post("/api/v1/candidates/", ada, format="json", HTTP_IDEMPOTENCY_KEY="create-ada")
     other = client.post(
         "/api/v1/candidates/",
         {"name": "Grace Hopper", "email": "grace@example.com"},
@@ -150,9 +146,19 @@ def test_erasing_a_candidate_forgets_stored_responses_that_quote_them(token_clie
     assert created.status_code == other.status_code == 201
 
     erased = client.post(f"/api/v1/candidates/{created.json()['id']}/erase/", format="json")
+    replay = client.post("/api/v1/candidates/", ada, format="json", HTTP_IDEMPOTENCY_KEY="create-ada")
 
     assert erased.status_code == 200
-    assert list(IdempotencyRecord.objects.values_list("key", flat=True)) == ["create-grace"]
+    stored = {record.key: record.response_body for record in IdempotencyRecord.objects.all()}
+    assert (stored["create-ada"]["name"], stored["create-ada"]["email"]) == ("[erased]", "[erased]")
+    assert stored["create-grace"]["name"] == "Grace Hopper"
+    # The key still holds: the replay sends the redacted answer and creates no second Ada.
+    assert (replay.status_code, replay["Idempotent-Replayed"], replay.json()["id"]) == (
+        201,
+        "true",
+        created.json()["id"],
+    )
+    assert "ada" not in str(replay.json()).lower()
     assert idempotency_records_purge() == 0  # younger than the TTL
 
 
