@@ -1,9 +1,11 @@
 """Sign-in throttling, and the audit trail of sign-ins and refused requests.
 
-* **Throttling** is django-axes (settings ``AXES_*``): failed sign-ins are
-  counted in the cache per username and per client address; at
-  ``LOGIN_FAILURE_LIMIT`` the sign-in page and the admin's answer 429 for
-  ``LOGIN_COOLOFF_MINUTES``, the same page whether the username exists or not.
+* **Throttling** is django-axes (settings ``AXES_*``) with ``LoginThrottleHandler``:
+  failed sign-ins are counted in the cache per (username, client address) pair,
+  locked at ``LOGIN_FAILURE_LIMIT``, and per client address over all usernames,
+  locked at ``LOGIN_ADDRESS_FAILURE_LIMIT``. A locked pair or address gets 429 on
+  the sign-in page and the admin's for ``LOGIN_COOLOFF_MINUTES`` from the failure
+  that locked it, the same page whether the username exists or not.
 * **Audit** (``integrations.audit``): ``auth.login``, ``auth.logout`` and
   ``auth.login_failed`` (the username tried, never the password) from Django's
   auth signals; ``auth.forbidden`` for every 403 and ``auth.token_rejected`` for a
@@ -17,9 +19,13 @@ receivers are connected when ``config.apps`` is ready.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 
 from axes.backends import AxesStandaloneBackend
+from axes.handlers.cache import AxesCacheHandler
+from axes.helpers import get_cache_timeout, get_client_username
+from axes.signals import user_locked_out
 from django.conf import settings
 from django.contrib.auth import signals as auth_signals
 from django.dispatch import receiver
@@ -59,6 +65,73 @@ class LoginThrottleBackend(AxesStandaloneBackend):
         if request is None:
             return None
         return super().authenticate(request, username=username, password=password, **kwargs)
+
+
+class LoginThrottleHandler(AxesCacheHandler):
+    """axes' cache handler, plus a count of failures per client address with its own limit.
+
+    axes counts per (username, address) pair against ``AXES_FAILURE_LIMIT``; it
+    has one limit for every count, so the much higher per-address limit
+    (``LOGIN_ADDRESS_FAILURE_LIMIT``) is this second count. It is a fixed window:
+    it starts at an address's first failure and lasts ``AXES_COOLOFF_TIME``; the
+    failure that reaches the limit restarts it, so the address stays locked for
+    the whole cool-off. Attempts refused during a lockout are not counted (as
+    axes, with ``AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT`` off), so they
+    never extend it. A successful sign-in does not clear the address's count:
+    one valid account must not let a sprayer start again.
+    """
+
+    ADDRESS_KEY_PREFIX = "login-failures-address:"
+
+    @classmethod
+    def address_key(cls, ip_address: str) -> str:
+        return cls.ADDRESS_KEY_PREFIX + hashlib.sha256(ip_address.encode()).hexdigest()
+
+    def address_failures(self, ip_address: str | None) -> int:
+        return self.cache.get(self.address_key(ip_address or ""), default=0)
+
+    def is_locked(self, request, credentials: dict | None = None) -> bool:
+        if super().is_locked(request, credentials):
+            return True
+        return self.address_failures(request.axes_ip_address) >= settings.LOGIN_ADDRESS_FAILURE_LIMIT
+
+    def user_login_failed(self, sender, credentials: dict, request=None, **kwargs):
+        # Set by the backend when it refused this attempt because of a lockout: not a new failure.
+        refused = request is not None and getattr(request, "axes_locked_out", False)
+        super().user_login_failed(sender, credentials, request, **kwargs)
+        if request is None or refused or self.is_whitelisted(request, credentials):
+            return
+        key = self.address_key(request.axes_ip_address or "")
+        timeout = get_cache_timeout(request)
+        failures = 1
+        if not self.cache.add(key, 1, timeout=timeout):
+            try:
+                failures = self.cache.incr(key)
+            except ValueError:  # the window ended between add and incr
+                self.cache.add(key, 1, timeout=timeout)
+        if failures < settings.LOGIN_ADDRESS_FAILURE_LIMIT:
+            return
+        self.cache.touch(key, timeout=timeout)
+        if not request.axes_locked_out:
+            logger.warning("Locking out a client address after %d failed sign-ins.", failures)
+            request.axes_locked_out = True
+            request.axes_credentials = credentials
+            user_locked_out.send(
+                "axes",
+                request=request,
+                username=get_client_username(request, credentials),
+                ip_address=request.axes_ip_address,
+            )
+
+    def reset_attempts(
+        self, *, ip_address: str | None = None, username: str | None = None, ip_or_username: bool = False
+    ) -> int:
+        count = super().reset_attempts(
+            ip_address=ip_address, username=username, ip_or_username=ip_or_username
+        )
+        if ip_address is not None:
+            count += int(bool(self.cache.delete(self.address_key(ip_address))))
+        return count
 
 
 def login_locked_out(
