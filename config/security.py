@@ -10,7 +10,10 @@
   ``auth.login_failed`` (the username tried, never the password) from Django's
   auth signals; ``auth.forbidden`` for every 403 and ``auth.token_rejected`` for a
   401 to a request that presented credentials (an API token is identified by its
-  12-character prefix only), from ``FailedAuthorisationAuditMiddleware``.
+  12-character prefix only), from ``FailedAuthorisationAuditMiddleware``. What
+  needs no identity to provoke (401s, anonymous 403s, sign-ins refused during a
+  lockout) is recorded once per client address and reason per
+  ``AUDIT_REJECTION_WINDOW``, the row's ``count`` saying how many there were.
 
 Sign-ins are audited from Django's auth signals because they are the one hook that
 sees the sign-in page, the admin's sign-in and axes' refusals alike. The
@@ -169,14 +172,20 @@ def printable(text: str, *, limit: int) -> str:
     return "".join(char if char.isprintable() else "?" for char in text[:limit])
 
 
-def _audit(*, actor, action: str, details: dict) -> None:
+def _audit(*, actor, action: str, details: dict, repeated_key: str | None = None) -> None:
+    """Record ``action``; with ``repeated_key``, once per key per ``AUDIT_REJECTION_WINDOW`` (counted)."""
     from django.db import transaction
 
-    from integrations.audit import audit_record
+    from integrations.audit import audit_record, audit_record_repeated
 
     # A savepoint: a failed audit write must not break a transaction around the request.
     with transaction.atomic():
-        audit_record(actor=actor, action=action, details=details)
+        if repeated_key is None:
+            audit_record(actor=actor, action=action, details=details)
+        else:
+            audit_record_repeated(
+                action=action, key=repeated_key, details=details, window=settings.AUDIT_REJECTION_WINDOW
+            )
 
 
 @receiver(auth_signals.user_logged_in, dispatch_uid="audit_login")
@@ -194,15 +203,18 @@ def audit_logout(sender, request, user, **kwargs) -> None:
 def audit_login_failed(sender, credentials: dict, request=None, **kwargs) -> None:
     # Django has already masked the password in ``credentials``; only the username is kept.
     username = printable(str(credentials.get("username") or ""), limit=150)
+    address = _address(request)
+    # Set by axes' receiver, which runs first: this attempt was refused or hit the limit.
+    locked_out = bool(getattr(request, "axes_locked_out", False))
+    # Refused during a lockout: axes counted nothing. These cost nothing to send, so they are
+    # aggregated per address (the row keeps the first username tried); real failures are
+    # bounded by LOGIN_ADDRESS_FAILURE_LIMIT and each keep their own row.
+    refused = locked_out and getattr(request, "axes_failures_since_start", None) is None
     _audit(
         actor=None,
         action="auth.login_failed",
-        details={
-            "username": username,
-            "ip_address": _address(request),
-            # Set by axes' receiver, which runs first: this attempt was refused or hit the limit.
-            "locked_out": bool(getattr(request, "axes_locked_out", False)),
-        },
+        details={"username": username, "ip_address": address, "locked_out": locked_out},
+        repeated_key=f"{address}\nlocked_out" if refused else None,
     )
 
 
@@ -227,8 +239,10 @@ class FailedAuthorisationAuditMiddleware:
     A 401 to a request with no credentials at all (an anonymous probe) is not
     recorded: it carries no identity to record. Details hold the method, path,
     the API's error code when there is one, the client address and, for
-    tokens, the token's prefix. An audit write that fails is logged and the
-    answer goes out unchanged.
+    tokens, the token's prefix. A refusal without a signed-in user or valid
+    token is aggregated: one row per client address and code per
+    ``AUDIT_REJECTION_WINDOW`` with the first request's details and a ``count``.
+    An audit write that fails is logged and the answer goes out unchanged.
     """
 
     def __init__(self, get_response):
@@ -261,4 +275,7 @@ class FailedAuthorisationAuditMiddleware:
         user = getattr(request, "user", None)
         actor = user if response.status_code == 403 and user is not None and user.is_authenticated else None
         action = "auth.forbidden" if response.status_code == 403 else "auth.token_rejected"
-        _audit(actor=actor, action=action, details=details)
+        # Without an identity anyone can send these at will: one row per address and reason per
+        # window, counting the rest. Refusals of a signed-in user or valid token keep a row each.
+        repeated_key = f"{details['ip_address']}\n{details['code']}" if actor is None else None
+        _audit(actor=actor, action=action, details=details, repeated_key=repeated_key)

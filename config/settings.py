@@ -306,6 +306,13 @@ if not REDIS_URL:
     # Without Redis the counts are per process, which is right for the one-process dev server.
     SILENCED_SYSTEM_CHECKS = ["axes.W001"]
 
+# Refusals anyone can provoke without credentials (401s to a presented token, anonymous 403s,
+# sign-ins refused during a lockout) get one audit row per client address and reason per
+# window, counting the rest (integrations.audit.audit_record_repeated).
+AUDIT_REJECTION_WINDOW = timedelta(minutes=env_int("AUDIT_REJECTION_WINDOW_MINUTES", default=15))
+if AUDIT_REJECTION_WINDOW <= timedelta(0):
+    raise ImproperlyConfigured("AUDIT_REJECTION_WINDOW_MINUTES must be 1 or more.")
+
 # REST framework: deny by default; each view names the scope each method needs.
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

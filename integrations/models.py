@@ -107,8 +107,11 @@ class Event(models.Model):
 class AuditEvent(models.Model):
     """A security-relevant action: who (user or token), what, on which object, when (UTC).
 
-    Append-only: nothing in the app updates or deletes these rows. ``details``
-    never holds secrets or personal data beyond ids.
+    Append-only: nothing in the app deletes these rows or changes what they say.
+    The one update is ``count`` of an aggregated row (``audit_record_repeated``):
+    refusals anyone can provoke without credentials are recorded once per client
+    address and reason per ``AUDIT_REJECTION_WINDOW``, the rest counted there.
+    ``details`` never holds secrets or personal data beyond ids.
     """
 
     occurred_at = models.DateTimeField(db_index=True)
@@ -123,6 +126,13 @@ class AuditEvent(models.Model):
     target_type = models.CharField(max_length=64, blank=True)
     target_id = models.CharField(max_length=64, blank=True)
     details = models.JSONField(default=dict, blank=True)
+    count = models.PositiveIntegerField(
+        default=1,
+        help_text=(
+            "How many times it happened: above 1 only on an aggregated refusal, which counts every "
+            "repeat from the same address for the same reason in the window starting at occurred_at."
+        ),
+    )
 
     class Meta:
         ordering = ["-occurred_at", "-id"]
