@@ -147,3 +147,20 @@ def test_sign_ins_refused_during_a_lockout_are_counted_in_one_row(attempt, inter
         (True, 31),
     ]
     assert failed[-1].details["username"] == interviewer.username
+
+
+def test_with_the_cache_down_every_refusal_still_gets_its_row(fresh_address, settings):
+    address = fresh_address()
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",
+        }
+    }
+    client = APIClient(REMOTE_ADDR=address)
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {bogus_token()}")
+
+    statuses = [client.get("/api/v1/candidates/").status_code for _ in range(2)]
+
+    assert statuses == [401, 401]
+    assert [row.count for row in rows("auth.token_rejected", address)] == [1, 1]

@@ -130,6 +130,52 @@ def test_an_address_spraying_many_usernames_is_locked_at_the_address_limit(
     assert (elsewhere.status_code, signed_in(elsewhere_client)) == (302, True)
 
 
+def test_the_address_count_runs_in_fixed_windows_not_since_the_last_quiet_spell(
+    attempt, interviewer, settings
+):
+    settings.AXES_COOLOFF_TIME = timedelta(seconds=2)
+    settings.LOGIN_ADDRESS_FAILURE_LIMIT = 10
+    guesses = iter(range(100))
+
+    def spray(times):
+        return [attempt(f"guess{next(guesses)}", WRONG)[0].status_code for _ in range(times)]
+
+    statuses = spray(1)
+    start = time.monotonic()  # the window began before this
+    statuses += spray(5)
+    sleep_until(start + 1.2)
+    statuses += spray(3)  # 9 in the first window
+    sleep_until(start + 2.4)  # the first window is over, though failures never paused for 2 s
+    statuses += spray(5)
+    response, client = attempt(interviewer.username, PASSWORD)
+
+    assert statuses == [200] * 14
+    assert (response.status_code, signed_in(client)) == (302, True)
+
+
+def test_an_address_lock_lasts_the_cool_off_from_the_failure_that_reached_the_limit(
+    attempt, interviewer, settings
+):
+    settings.AXES_COOLOFF_TIME = timedelta(seconds=2)
+    settings.LOGIN_ADDRESS_FAILURE_LIMIT = 10
+    for number in range(5):
+        attempt(f"early{number}", WRONG)
+        if number == 0:
+            start = time.monotonic()  # the window began before this
+    sleep_until(start + 1.2)
+    for number in range(5):
+        attempt(f"late{number}", WRONG)
+    locked_at = time.monotonic()
+
+    sleep_until(start + 2.4)  # the window that began with the first failure is over
+    still_locked = attempt(interviewer.username, PASSWORD)[0].status_code
+    sleep_until(locked_at + 2.3)
+    response, client = attempt(interviewer.username, PASSWORD)
+
+    assert still_locked == 429
+    assert (response.status_code, signed_in(client)) == (302, True)
+
+
 def test_a_successful_sign_in_clears_the_count(attempt, interviewer):
     fail(attempt, interviewer.username, LIMIT - 1)
     assert attempt(interviewer.username, PASSWORD)[0].status_code == 302
