@@ -90,7 +90,8 @@ load: install
 
 # make audit: pip-audit of the installed dependencies, failing on known vulnerabilities. It needs
 # PyPI's JSON API (or OSV), which this project's machines cannot reach yet, so make test does not
-# call it; see the README.
+# call it; see the README. --strict: a package it could not look up fails the audit; without it,
+# pip-audit says "No known vulnerabilities found" having checked nothing (tests/config/test_make_audit.py).
 audit: install
 	$(VENV)/bin/pip-audit --strict --skip-editable --progress-spinner off
 

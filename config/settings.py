@@ -278,16 +278,26 @@ TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", default=0)
 if TRUSTED_PROXY_COUNT < 0:
     raise ImproperlyConfigured("TRUSTED_PROXY_COUNT must be 0 or more.")
 
-# Sign-in throttle (django-axes): after LOGIN_FAILURE_LIMIT failed sign-ins for one username,
-# or from one client address, further attempts are refused for LOGIN_COOLOFF_MINUTES (each
-# refused attempt restarts the wait). Counted in the cache (Redis in production, shared by
-# every web process); a successful sign-in clears the counts. Covers the admin sign-in too.
-AXES_HANDLER = "axes.handlers.cache.AxesCacheHandler"
+# Sign-in throttle (django-axes, through config.security.LoginThrottleHandler), counted in the
+# cache (Redis in production, shared by every web process). Two counts, each locking for
+# LOGIN_COOLOFF_MINUTES from the failure that reached its limit; refused attempts during a
+# lockout neither count nor extend it:
+# * LOGIN_FAILURE_LIMIT failures for one username from one client address lock that pair only,
+#   so a stranger cannot lock someone out and one user's typos lock out no one else behind
+#   the same address. A successful sign-in clears the pair's count.
+# * LOGIN_ADDRESS_FAILURE_LIMIT failures from one address within LOGIN_COOLOFF_MINUTES, over
+#   any usernames, lock the address (password spraying). A sign-in does not clear it.
+# Covers the admin sign-in too.
+AXES_HANDLER = "config.security.LoginThrottleHandler"
 AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_COOLOFF_MINUTES", default=15))
+LOGIN_ADDRESS_FAILURE_LIMIT = env_int("LOGIN_ADDRESS_FAILURE_LIMIT", default=50)
 if AXES_FAILURE_LIMIT < 1 or AXES_COOLOFF_TIME <= timedelta(0):
     raise ImproperlyConfigured("LOGIN_FAILURE_LIMIT and LOGIN_COOLOFF_MINUTES must be 1 or more.")
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+if LOGIN_ADDRESS_FAILURE_LIMIT < AXES_FAILURE_LIMIT:
+    raise ImproperlyConfigured("LOGIN_ADDRESS_FAILURE_LIMIT must be at least LOGIN_FAILURE_LIMIT.")
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_RESET_ON_SUCCESS = True
 AXES_CLIENT_IP_CALLABLE = "config.security.client_address"
 AXES_LOCKOUT_CALLABLE = "config.security.login_locked_out"
@@ -295,6 +305,13 @@ AXES_ENABLE_ADMIN = False  # the counts live in the cache, not in axes' tables
 if not REDIS_URL:
     # Without Redis the counts are per process, which is right for the one-process dev server.
     SILENCED_SYSTEM_CHECKS = ["axes.W001"]
+
+# Refusals anyone can provoke without credentials (401s to a presented token, anonymous 403s,
+# sign-ins refused during a lockout) get one audit row per client address and reason per
+# window, counting the rest (integrations.audit.audit_record_repeated).
+AUDIT_REJECTION_WINDOW = timedelta(minutes=env_int("AUDIT_REJECTION_WINDOW_MINUTES", default=15))
+if AUDIT_REJECTION_WINDOW <= timedelta(0):
+    raise ImproperlyConfigured("AUDIT_REJECTION_WINDOW_MINUTES must be 1 or more.")
 
 # REST framework: deny by default; each view names the scope each method needs.
 REST_FRAMEWORK = {

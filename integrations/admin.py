@@ -150,7 +150,7 @@ class IdempotencyRecordAdmin(admin.ModelAdmin):
 
 @admin.register(AuditEvent)
 class AuditEventAdmin(admin.ModelAdmin):
-    list_display = ["occurred_at", "action", "actor_label", "target_type", "target_id"]
+    list_display = ["occurred_at", "action", "actor_label", "target_type", "target_id", "count"]
     list_filter = ["action"]
     search_fields = ["actor_label", "target_id"]
     date_hierarchy = "occurred_at"  # indexed

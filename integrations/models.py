@@ -117,10 +117,12 @@ class Event(models.Model):
 class AuditEvent(models.Model):
     """A security-relevant action: who (user or token), what, on which object, when (UTC).
 
-    Append-only: nothing in the app deletes these rows, and only erasure
-    updates them (it redacts a candidate's name and email from ``details``).
-    ``details`` never holds secrets or personal data beyond ids and free text
-    people wrote (an amendment's reason).
+    Append-only: nothing in the app deletes these rows. Two updates only: erasure
+    redacts a candidate's name and email from ``details``, and ``count`` of an
+    aggregated row grows (``audit_record_repeated``): refusals anyone can provoke
+    without credentials are recorded once per client address and reason per
+    ``AUDIT_REJECTION_WINDOW``, the rest counted there. ``details`` never holds
+    secrets or personal data beyond ids and free text people wrote (an amendment's reason).
     """
 
     occurred_at = models.DateTimeField(db_index=True)
@@ -135,6 +137,13 @@ class AuditEvent(models.Model):
     target_type = models.CharField(max_length=64, blank=True)
     target_id = models.CharField(max_length=64, blank=True)
     details = models.JSONField(default=dict, blank=True)
+    count = models.PositiveIntegerField(
+        default=1,
+        help_text=(
+            "How many times it happened: above 1 only on an aggregated refusal, which counts every "
+            "repeat from the same address for the same reason in the window starting at occurred_at."
+        ),
+    )
 
     class Meta:
         ordering = ["-occurred_at", "-id"]

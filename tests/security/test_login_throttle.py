@@ -1,10 +1,16 @@
-"""Brute force against the sign-in: failures are counted per username and per address, then refused."""
+"""Brute force against the sign-in: failures counted per (username, address) and per address, then refused.
 
+Neither count lets a stranger lock someone out: a pair's lock holds only at that
+address, and an address's limit is far above what one person's typos reach.
+"""
+
+import time
 from datetime import timedelta
 
 import pytest
 from axes.helpers import get_client_cache_keys
 from axes.models import AccessAttempt
+from django.conf import settings as django_settings
 from django.core.cache import cache
 
 from tests.conftest import wait_for
@@ -31,13 +37,63 @@ def test_five_failed_sign_ins_lock_the_username_even_against_the_right_password(
     assert response["Retry-After"] == str(15 * 60)
 
 
-def test_a_locked_username_stays_locked_from_another_address(attempt, interviewer):
+def test_a_user_locked_out_at_one_address_still_signs_in_from_another(attempt, interviewer):
     fail(attempt, interviewer.username, LIMIT, address="198.51.100.7")
 
-    response, client = attempt(interviewer.username, PASSWORD, address="203.0.113.9")
+    here, here_client = attempt(interviewer.username, PASSWORD, address="198.51.100.7")
+    elsewhere, elsewhere_client = attempt(interviewer.username, PASSWORD, address="203.0.113.9")
 
-    assert response.status_code == 429
-    assert not signed_in(client)
+    assert (here.status_code, signed_in(here_client)) == (429, False)
+    assert (elsewhere.status_code, signed_in(elsewhere_client)) == (302, True)
+
+
+def test_another_user_behind_the_same_address_signs_in_after_someone_is_locked_out_there(
+    attempt, interviewer, other_interviewer
+):
+    fail(attempt, interviewer.username, LIMIT, address="198.51.100.7")
+
+    response, client = attempt(other_interviewer.username, PASSWORD, address="198.51.100.7")
+
+    assert (response.status_code, signed_in(client)) == (302, True)
+
+
+def test_behind_a_trusted_proxy_the_lock_is_on_the_address_the_proxy_saw(attempt, interviewer, settings):
+    settings.TRUSTED_PROXY_COUNT = 1
+    proxy = "10.0.0.2"
+    # The client's own X-Forwarded-For entries are not trusted: the proxy appends the real one.
+    statuses = [
+        attempt(interviewer.username, WRONG, address=proxy, forwarded_for=f"192.0.2.{n}, 198.51.100.7")[
+            0
+        ].status_code
+        for n in range(LIMIT)
+    ]
+
+    there, there_client = attempt(interviewer.username, PASSWORD, address=proxy, forwarded_for="198.51.100.7")
+    elsewhere, elsewhere_client = attempt(
+        interviewer.username, PASSWORD, address=proxy, forwarded_for="203.0.113.9"
+    )
+
+    assert statuses == [200] * (LIMIT - 1) + [429]
+    assert (there.status_code, signed_in(there_client)) == (429, False)
+    assert (elsewhere.status_code, signed_in(elsewhere_client)) == (302, True)
+
+
+def test_refused_attempts_during_a_lockout_do_not_extend_it(attempt, interviewer, settings):
+    settings.AXES_COOLOFF_TIME = timedelta(seconds=2)
+    fail(attempt, interviewer.username, LIMIT)
+    locked_at = time.monotonic()  # the lock was set before the last answer came back
+
+    sleep_until(locked_at + 1)
+    refused = [attempt(interviewer.username, password)[0].status_code for password in (WRONG, PASSWORD)]
+    sleep_until(locked_at + 2.3)  # past the first lock's end, before a restarted one would end
+    response, client = attempt(interviewer.username, PASSWORD)
+
+    assert refused == [429, 429]
+    assert (response.status_code, signed_in(client)) == (302, True)
+
+
+def sleep_until(moment: float) -> None:
+    time.sleep(max(0.0, moment - time.monotonic()))
 
 
 def test_an_unknown_username_is_answered_exactly_like_a_real_one(attempt, interviewer):
@@ -51,15 +107,73 @@ def test_an_unknown_username_is_answered_exactly_like_a_real_one(attempt, interv
     assert strip(real_page, interviewer.username) == strip(unknown_page, "nobody_by_this_name")
 
 
-def test_failures_for_many_usernames_from_one_address_lock_that_address_only(attempt, interviewer):
-    for number in range(LIMIT):
-        attempt(f"guess{number}", WRONG, address="198.51.100.7")
+def test_an_address_spraying_many_usernames_is_locked_at_the_address_limit(
+    attempt, interviewer, other_interviewer
+):
+    address_limit = django_settings.LOGIN_ADDRESS_FAILURE_LIMIT
+    assert address_limit >= 10 * LIMIT
+    statuses = [
+        attempt(f"guess{number}", WRONG, address="198.51.100.7")[0].status_code
+        for number in range(address_limit - 1)
+    ]
+    # Below the limit the address is open; a sign-in there does not clear its count.
+    below, below_client = attempt(interviewer.username, PASSWORD, address="198.51.100.7")
 
-    from_there, there = attempt(interviewer.username, PASSWORD, address="198.51.100.7")
-    from_elsewhere, elsewhere = attempt(interviewer.username, PASSWORD, address="203.0.113.9")
+    last = attempt("one_guess_too_many", WRONG, address="198.51.100.7")[0]
+    there, there_client = attempt(other_interviewer.username, PASSWORD, address="198.51.100.7")
+    elsewhere, elsewhere_client = attempt(other_interviewer.username, PASSWORD, address="203.0.113.9")
 
-    assert (from_there.status_code, signed_in(there)) == (429, False)
-    assert (from_elsewhere.status_code, signed_in(elsewhere)) == (302, True)
+    assert statuses == [200] * (address_limit - 1)
+    assert (below.status_code, signed_in(below_client)) == (302, True)
+    assert last.status_code == 429
+    assert (there.status_code, signed_in(there_client)) == (429, False)
+    assert (elsewhere.status_code, signed_in(elsewhere_client)) == (302, True)
+
+
+def test_the_address_count_runs_in_fixed_windows_not_since_the_last_quiet_spell(
+    attempt, interviewer, settings
+):
+    settings.AXES_COOLOFF_TIME = timedelta(seconds=2)
+    settings.LOGIN_ADDRESS_FAILURE_LIMIT = 10
+    guesses = iter(range(100))
+
+    def spray(times):
+        return [attempt(f"guess{next(guesses)}", WRONG)[0].status_code for _ in range(times)]
+
+    statuses = spray(1)
+    start = time.monotonic()  # the window began before this
+    statuses += spray(5)
+    sleep_until(start + 1.2)
+    statuses += spray(3)  # 9 in the first window
+    sleep_until(start + 2.4)  # the first window is over, though failures never paused for 2 s
+    statuses += spray(5)
+    response, client = attempt(interviewer.username, PASSWORD)
+
+    assert statuses == [200] * 14
+    assert (response.status_code, signed_in(client)) == (302, True)
+
+
+def test_an_address_lock_lasts_the_cool_off_from_the_failure_that_reached_the_limit(
+    attempt, interviewer, settings
+):
+    settings.AXES_COOLOFF_TIME = timedelta(seconds=2)
+    settings.LOGIN_ADDRESS_FAILURE_LIMIT = 10
+    for number in range(5):
+        attempt(f"early{number}", WRONG)
+        if number == 0:
+            start = time.monotonic()  # the window began before this
+    sleep_until(start + 1.2)
+    for number in range(5):
+        attempt(f"late{number}", WRONG)
+    locked_at = time.monotonic()
+
+    sleep_until(start + 2.4)  # the window that began with the first failure is over
+    still_locked = attempt(interviewer.username, PASSWORD)[0].status_code
+    sleep_until(locked_at + 2.3)
+    response, client = attempt(interviewer.username, PASSWORD)
+
+    assert still_locked == 429
+    assert (response.status_code, signed_in(client)) == (302, True)
 
 
 def test_a_successful_sign_in_clears_the_count(attempt, interviewer):
@@ -98,7 +212,19 @@ def test_the_admin_sign_in_is_throttled_too(attempt):
 
 
 def test_counts_are_kept_in_the_shared_cache():
+    from axes.handlers.cache import AxesCacheHandler
     from django.conf import settings
+    from django.utils.module_loading import import_string
 
-    assert settings.AXES_HANDLER == "axes.handlers.cache.AxesCacheHandler"
+    assert settings.AXES_HANDLER == "config.security.LoginThrottleHandler"
+    assert issubclass(import_string(settings.AXES_HANDLER), AxesCacheHandler)
     assert settings.CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
+
+
+def test_an_address_limit_below_the_per_user_limit_is_a_configuration_error():
+    from tests.config.test_settings import SETTINGS_PROBE, run_python
+
+    result = run_python(SETTINGS_PROBE, LOGIN_FAILURE_LIMIT="5", LOGIN_ADDRESS_FAILURE_LIMIT="4")
+
+    assert result.returncode != 0
+    assert "LOGIN_ADDRESS_FAILURE_LIMIT must be at least LOGIN_FAILURE_LIMIT" in result.stderr
