@@ -1,15 +1,18 @@
-# Production image: gunicorn for the web, the same image runs the Celery worker and beat.
+# Production image: gunicorn for the web (behind nginx in docker-compose.yml); the same image runs
+# the Celery worker and beat.
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
-    PIP_NO_CACHE_DIR=1
+    PIP_NO_CACHE_DIR=1 \
+    GUNICORN_BIND=0.0.0.0:8000
 
 WORKDIR /app
 
 COPY pyproject.toml README.md ./
 COPY config ./config
 COPY hiring ./hiring
+COPY integrations ./integrations
 COPY assessments ./assessments
 COPY scoring ./scoring
 COPY templates ./templates
@@ -22,4 +25,5 @@ RUN pip install . \
 USER app
 EXPOSE 8000
 
-CMD ["gunicorn", "config.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+# gthread workers, timeouts and limits: config/gunicorn.conf.py (WEB_CONCURRENCY, GUNICORN_THREADS).
+CMD ["gunicorn", "-c", "config/gunicorn.conf.py", "config.wsgi:application"]
