@@ -4,15 +4,18 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('integrations', '0003_webhooks'),
+        ("integrations", "0004_audit_event_count"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='integrationtoken',
-            name='shared_sources',
-            field=models.JSONField(blank=True, default=list, help_text="Other sources whose records the token may also write, e.g. 'manual' for records made in the web app. Empty: only its own source's."),
+            model_name="integrationtoken",
+            name="shared_sources",
+            field=models.JSONField(
+                blank=True,
+                default=list,
+                help_text="Other sources whose records the token may also write, e.g. 'manual' for records made in the web app. Empty: only its own source's.",
+            ),
         ),
     ]
