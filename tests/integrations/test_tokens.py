@@ -4,6 +4,7 @@ import io
 import pytest
 from django.core.management import call_command
 
+from config.errors import ApplicationError
 from integrations.models import AuditEvent, IntegrationToken
 from integrations.services import token_create, token_revoke
 
@@ -43,6 +44,48 @@ def test_the_command_prints_the_secret_once_and_it_works(client):
     response = client.get("/api/v1/roles/", HTTP_AUTHORIZATION=f"Bearer {secret}")
     assert response.status_code == 200
     assert IntegrationToken.objects.get().last_used_at is not None
+
+
+def test_a_token_made_with_share_writes_the_web_app_s_records_and_one_without_does_not(client):
+    from tests.factories import CandidateFactory
+
+    candidate = CandidateFactory(source="manual")
+    secrets, said = {}, {}
+    for name, extra in (("Sharing", ["--share", "manual"]), ("Own only", [])):
+        out, err = io.StringIO(), io.StringIO()
+        call_command(
+            "create_integration_token", name, "--source", "lever", "--scope", "candidates:write",
+            *extra, stdout=out, stderr=err,
+        )  # fmt: skip
+        secrets[name], said[name] = out.getvalue().strip(), err.getvalue()
+    assert "also writes records of: manual" in said["Sharing"]
+    assert "also writes" not in said["Own only"]
+
+    def patch(secret):
+        return client.patch(
+            f"/api/v1/candidates/{candidate.pk}/",
+            {"notes": "From Lever."},
+            content_type="application/json",
+            HTTP_AUTHORIZATION=f"Bearer {secret}",
+        )
+
+    refused = patch(secrets["Own only"])
+    assert refused.status_code == 403
+    assert refused.json()["code"] == "source_mismatch"
+    candidate.refresh_from_db()
+    assert candidate.notes == ""
+    assert patch(secrets["Sharing"]).status_code == 200
+    candidate.refresh_from_db()
+    assert candidate.notes == "From Lever."
+    assert IntegrationToken.objects.get(name="Sharing").shared_sources == ["manual"]
+
+
+def test_a_shared_source_that_is_not_a_source_name_is_refused_and_no_token_is_made():
+    with pytest.raises(ApplicationError) as caught:
+        token_create(name="Bad", source="lever", scopes=["candidates:read"], shared_sources=["man ual"])
+
+    assert (caught.value.code, caught.value.field) == ("invalid_source", "shared_sources")
+    assert not IntegrationToken.objects.exists()
 
 
 def test_a_token_reads_within_its_scopes_and_gets_403_outside_them(token_client):
