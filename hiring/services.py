@@ -316,10 +316,26 @@ def interview_schedule(
     """Schedule an interview covering some of the opening's skill areas, with its interviewers.
 
     Focus areas come from the opening's rubric version; an unknown key is an
-    error at ``focus_areas``. One transaction.
+    error at ``focus_areas``. A focus area or an interviewer listed twice (the
+    same person named by email and by external id, say) is refused, not merged:
+    ``duplicate_focus_area`` / ``duplicate_interviewer`` (400). One transaction.
     """
     if not focus_area_keys:
         raise ApplicationError("focus_areas_required", "Choose at least one focus area.", field="focus_areas")
+    repeated = sorted({key for key in focus_area_keys if focus_area_keys.count(key) > 1})
+    if repeated:
+        raise ApplicationError(
+            "duplicate_focus_area", f"Listed more than once: {', '.join(repeated)}.", field="focus_areas"
+        )
+    interviewer_ids = [getattr(user, "pk", user) for user in interviewers]
+    positions = [index for index, pk in enumerate(interviewer_ids) if pk in interviewer_ids[:index]]
+    if positions:
+        raise ApplicationError(
+            "duplicate_interviewer",
+            f"Interviewer {', '.join(str(index + 1) for index in positions)}: a person already listed "
+            "(by email or external id).",
+            field="interviewers",
+        )
     areas = list(application.opening.rubric_version.areas.filter(key__in=focus_area_keys))
     unknown = sorted(set(focus_area_keys) - {area.key for area in areas})
     if unknown:
