@@ -15,9 +15,10 @@ from drf_spectacular.utils import (
     OpenApiExample,
     OpenApiParameter,
     extend_schema,
+    extend_schema_field,
     extend_schema_view,
 )
-from rest_framework import serializers, status, viewsets
+from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
@@ -47,13 +48,13 @@ from hiring.roles import is_integration
 from hiring.selectors import interviewer_resolve
 from integrations.drf import (
     IDEMPOTENCY_KEY_PARAMETER,
-    ApiMixin,
     ApiReadOnlyViewSet,
     ApiView,
     errors,
 )
 from integrations.filters import IdFilter, SinceFilter
-from integrations.pagination import UpdatedCursorPage
+from integrations.pagination import CursorPage, UpdatedCursorPage
+from integrations.serializers import AwareDateTimeField, StrictSerializer
 
 
 class SourceSerializer(serializers.Serializer):
@@ -150,6 +151,12 @@ _VERSION_EXAMPLE = {
 }
 
 
+class RolePage(CursorPage):
+    """In the rubric's role order: a version's profiles are created in it."""
+
+    ordering = "id"
+
+
 @extend_schema_view(
     list=extend_schema(
         summary="List the roles",
@@ -167,24 +174,19 @@ _VERSION_EXAMPLE = {
         examples=[OpenApiExample("ML Engineer", value=_ROLE_EXAMPLE, response_only=True)],
     ),
 )
-class RoleViewSet(ApiMixin, viewsets.ViewSet):
-    """Roles with their profile and facts from the newest rubric version."""
+class RoleViewSet(ApiReadOnlyViewSet):
+    """Roles with their profile and facts from the newest rubric version; a cursor page like every list."""
 
-    lookup_field = "key"
+    lookup_field = "role__key"
+    lookup_url_kwarg = "key"
+    lookup_value_regex = "[A-Za-z0-9_-]+"  # a role key; anything else (NUL above all) is a 404
     required_scopes = {"GET": "roles:read"}
+    serializer_class = RoleProfileSerializer
+    pagination_class = RolePage
+    filter_backends: list = []
 
-    def _profiles(self):
-        version = selectors.rubric_version_current()
-        return list(version.profiles.all()) if version else []
-
-    def list(self, request):
-        return Response(RoleProfileSerializer(self._profiles(), many=True).data)
-
-    def retrieve(self, request, key=None):
-        for profile in self._profiles():
-            if profile.role.key == key:
-                return Response(RoleProfileSerializer(profile).data)
-        raise Http404
+    def get_queryset(self):
+        return selectors.role_profiles_current()
 
 
 @extend_schema_view(
@@ -217,7 +219,7 @@ class RubricVersionViewSet(ApiReadOnlyViewSet):
     """Rubric versions, newest first; a version's detail holds its areas, anchors and profiles."""
 
     required_scopes = {"GET": "roles:read"}
-    pagination_class = None  # a handful of versions
+    filter_backends: list = []
 
     def get_queryset(self):
         if self.action == "retrieve":
@@ -335,29 +337,10 @@ def _api_codes():
         ) from error
 
 
-def _flatten(detail, prefix: str = "") -> dict[str, str]:
-    """DRF's nested error detail as ``{"ratings.communication.level": "message"}``."""
-    if isinstance(detail, dict):
-        flat: dict[str, str] = {}
-        for key, value in detail.items():
-            name = prefix if key == "non_field_errors" else f"{prefix}.{key}" if prefix else str(key)
-            flat.update(_flatten(value, name))
-        return flat
-    if isinstance(detail, list) and detail and all(isinstance(item, (dict, list)) for item in detail):
-        flat = {}
-        for index, item in enumerate(detail):
-            flat.update(_flatten(item, f"{prefix}.{index}" if prefix else str(index)))
-        return flat
-    messages = detail if isinstance(detail, list) else [detail]
-    return {prefix or "non_field_errors": " ".join(str(m) for m in messages if m)}
-
-
 def _validated(serializer_class, data) -> dict:
-    """The request body validated, or ``invalid`` (400) with one message per dotted field path."""
+    """The request body validated, or 400 with the messages per dotted field path (``config.errors``)."""
     serializer = serializer_class(data=data)
-    if not serializer.is_valid():
-        fields = {name: message for name, message in _flatten(serializer.errors).items() if message}
-        raise ApplicationError("invalid", "The request has invalid fields.", fields=fields)
+    serializer.is_valid(raise_exception=True)
     return serializer.validated_data
 
 
@@ -457,7 +440,7 @@ class ScorecardFilter(filters.FilterSet):
         fields = ["application", "interview", "opening", "interviewer", "status", "updated_since"]
 
 
-class RatingInputSerializer(serializers.Serializer):
+class RatingInputSerializer(StrictSerializer):
     level = serializers.IntegerField(min_value=1, max_value=5, required=False, allow_null=True)
     not_assessed = serializers.BooleanField(default=False)
     evidence = serializers.CharField(
@@ -465,7 +448,7 @@ class RatingInputSerializer(serializers.Serializer):
     )
 
 
-class ScorecardInterviewerRefSerializer(serializers.Serializer):
+class ScorecardInterviewerRefSerializer(StrictSerializer):
     email = serializers.EmailField(required=False)
     external_id = serializers.CharField(
         required=False, max_length=128, help_text="The interviewer's id in your ATS (the token's source)."
@@ -489,7 +472,7 @@ def _rating_inputs(ratings: dict) -> list[RatingInput]:
     ]
 
 
-class ScorecardSubmitSerializer(serializers.Serializer):
+class ScorecardSubmitSerializer(StrictSerializer):
     interviewer = ScorecardInterviewerRefSerializer(
         required=False,
         help_text="Whose scorecard: required for integration tokens; signed-in people submit their own.",
@@ -512,7 +495,7 @@ class ScorecardSubmitSerializer(serializers.Serializer):
     )
 
 
-class ScorecardAmendSerializer(serializers.Serializer):
+class ScorecardAmendSerializer(StrictSerializer):
     reason = serializers.CharField(max_length=MAX_REASON_CHARS, help_text="Why; kept in the history.")
     expected_revision = serializers.IntegerField(
         min_value=1, help_text="The scorecard's revision you are amending; another one answers 409."
@@ -702,8 +685,29 @@ class InterviewScorecardView(ApiView):
 # Greenhouse Harvest's scorecard, as its API returns it (fields we do not use are accepted and ignored).
 
 
+@extend_schema_field({"oneOf": [{"type": "integer", "minimum": 0}, {"type": "string", "maxLength": 128}]})
+class GreenhouseIdField(serializers.CharField):
+    """A Greenhouse id: Harvest sends integers (``"id": 821``); strings are taken too. Stored as text."""
+
+    def __init__(self, **kwargs) -> None:
+        kwargs.setdefault("max_length", 128)
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data):
+        # Not bool (an int to Python) nor float: 821.0 is no id.
+        if isinstance(data, bool) or not isinstance(data, int | str):
+            self.fail("invalid")
+        if isinstance(data, int) and data < 0:
+            self.fail("invalid")
+        return super().to_internal_value(str(data))
+
+
 class GreenhouseUserSerializer(serializers.Serializer):
-    id = serializers.CharField(required=False, help_text="Greenhouse user id: the interviewer's external id.")
+    id = GreenhouseIdField(
+        required=False,
+        help_text="Greenhouse user id (an integer, as Harvest sends it, or a string): "
+        "the interviewer's external id.",
+    )
     email = serializers.EmailField(required=False)
     name = serializers.CharField(required=False, allow_blank=True)
 
@@ -731,7 +735,7 @@ class GreenhouseScorecardSerializer(serializers.Serializer):
     overall_recommendation = serializers.ChoiceField(choices=list(OVERALL_RECOMMENDATIONS))
     attributes = GreenhouseAttributeSerializer(many=True, allow_empty=False)
     questions = GreenhouseQuestionSerializer(many=True, required=False, default=list)
-    submitted_at = serializers.DateTimeField(
+    submitted_at = AwareDateTimeField(
         required=False, allow_null=True, help_text="Accepted; our timestamps record when it reached us."
     )
 

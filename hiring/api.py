@@ -30,6 +30,7 @@ from hiring.models import Application, Candidate, Decision, Interview, Opening
 from hiring.roles import is_integration
 from integrations.drf import IDEMPOTENCY_KEY_PARAMETER, ApiGenericViewSet, errors
 from integrations.pagination import CursorPage, UpdatedCursorPage
+from integrations.serializers import AwareDateTimeField, StrictSerializer
 
 MANUAL_SOURCE = "manual"
 
@@ -68,7 +69,7 @@ class OpeningSerializer(serializers.ModelSerializer):
 # Named like the response component (OpeningRequest, PatchedOpeningRequest), so the OpenAPI
 # enum of ``status`` is one OpeningStatusEnum rather than a hashed name.
 @extend_schema_serializer(component_name="Opening")
-class OpeningCreateSerializer(serializers.Serializer):
+class OpeningCreateSerializer(StrictSerializer):
     title = serializers.CharField(max_length=200)
     role = serializers.CharField(
         help_text="Role key: data_scientist, ml_engineer or full_stack_data_scientist."
@@ -77,7 +78,7 @@ class OpeningCreateSerializer(serializers.Serializer):
 
 
 @extend_schema_serializer(component_name="Opening")
-class OpeningUpdateSerializer(serializers.Serializer):
+class OpeningUpdateSerializer(StrictSerializer):
     title = serializers.CharField(max_length=200, required=False)
     status = serializers.ChoiceField(choices=Opening.Status.choices, required=False)
 
@@ -112,7 +113,7 @@ class CandidateSerializer(serializers.ModelSerializer):
         return candidate.erased_at is not None
 
 
-class CandidateWriteSerializer(serializers.Serializer):
+class CandidateWriteSerializer(StrictSerializer):
     name = serializers.CharField(max_length=200)
     email = serializers.EmailField(max_length=254)
     notes = serializers.CharField(required=False, allow_blank=True)
@@ -150,7 +151,7 @@ class ApplicationSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ApplicationCreateSerializer(serializers.Serializer):
+class ApplicationCreateSerializer(StrictSerializer):
     candidate = VisiblePrimaryKeyField(
         selector=selectors.candidates_visible_to, queryset=Candidate.objects.all()
     )
@@ -159,11 +160,11 @@ class ApplicationCreateSerializer(serializers.Serializer):
     external_id = serializers.CharField(max_length=128, required=False, allow_blank=True)
 
 
-class ApplicationUpdateSerializer(serializers.Serializer):
+class ApplicationUpdateSerializer(StrictSerializer):
     stage = serializers.ChoiceField(choices=Application.Stage.choices)
 
 
-class ApplicationUpsertSerializer(serializers.Serializer):
+class ApplicationUpsertSerializer(StrictSerializer):
     candidate = VisiblePrimaryKeyField(
         selector=selectors.candidates_visible_to,
         queryset=Candidate.objects.all(),
@@ -201,7 +202,7 @@ class ApplicationUpsertSerializer(serializers.Serializer):
         return attrs
 
 
-class InterviewerRefSerializer(serializers.Serializer):
+class InterviewerRefSerializer(StrictSerializer):
     email = serializers.EmailField(required=False)
     external_id = serializers.CharField(
         max_length=128, required=False, help_text="The interviewer's id in your system."
@@ -237,12 +238,12 @@ class InterviewSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class InterviewCreateSerializer(serializers.Serializer):
+class InterviewCreateSerializer(StrictSerializer):
     application = VisiblePrimaryKeyField(
         selector=selectors.applications_visible_to, queryset=Application.objects.all()
     )
     kind = serializers.ChoiceField(choices=Interview.Kind.choices)
-    scheduled_at = serializers.DateTimeField()
+    scheduled_at = AwareDateTimeField(help_text="ISO 8601 with its time zone (Z or an offset).")
     duration_minutes = serializers.IntegerField(min_value=1, max_value=600, default=60)
     focus_areas = serializers.ListField(
         child=serializers.SlugField(), allow_empty=False, help_text="Skill-area keys of the opening's rubric."
@@ -302,7 +303,7 @@ class DecisionSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class DecisionCreateSerializer(serializers.Serializer):
+class DecisionCreateSerializer(StrictSerializer):
     outcome = serializers.ChoiceField(choices=Decision.Outcome.choices)
     rationale = serializers.CharField(help_text="Why; required, not blank.")
 
