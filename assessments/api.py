@@ -15,6 +15,7 @@ from drf_spectacular.utils import (
     OpenApiExample,
     OpenApiParameter,
     extend_schema,
+    extend_schema_field,
     extend_schema_view,
 )
 from rest_framework import mixins, serializers, status, viewsets
@@ -59,6 +60,7 @@ from integrations.drf import (
 )
 from integrations.filters import IdFilter, SinceFilter
 from integrations.pagination import CursorPage, UpdatedCursorPage
+from integrations.serializers import AwareDateTimeField, StrictSerializer
 
 
 class SourceSerializer(serializers.Serializer):
@@ -155,6 +157,12 @@ _VERSION_EXAMPLE = {
 }
 
 
+class RolePage(CursorPage):
+    """In the rubric's role order: a version's profiles are created in it."""
+
+    ordering = "id"
+
+
 @extend_schema_view(
     list=extend_schema(
         summary="List the roles",
@@ -172,24 +180,19 @@ _VERSION_EXAMPLE = {
         examples=[OpenApiExample("ML Engineer", value=_ROLE_EXAMPLE, response_only=True)],
     ),
 )
-class RoleViewSet(ApiMixin, viewsets.ViewSet):
-    """Roles with their profile and facts from the newest rubric version."""
+class RoleViewSet(ApiReadOnlyViewSet):
+    """Roles with their profile and facts from the newest rubric version; a cursor page like every list."""
 
-    lookup_field = "key"
+    lookup_field = "role__key"
+    lookup_url_kwarg = "key"
+    lookup_value_regex = "[A-Za-z0-9_-]+"  # a role key; anything else (NUL above all) is a 404
     required_scopes = {"GET": "roles:read"}
+    serializer_class = RoleProfileSerializer
+    pagination_class = RolePage
+    filter_backends: list = []
 
-    def _profiles(self):
-        version = selectors.rubric_version_current()
-        return list(version.profiles.all()) if version else []
-
-    def list(self, request):
-        return Response(RoleProfileSerializer(self._profiles(), many=True).data)
-
-    def retrieve(self, request, key=None):
-        for profile in self._profiles():
-            if profile.role.key == key:
-                return Response(RoleProfileSerializer(profile).data)
-        raise Http404
+    def get_queryset(self):
+        return selectors.role_profiles_current()
 
 
 @extend_schema_view(
@@ -222,7 +225,7 @@ class RubricVersionViewSet(ApiReadOnlyViewSet):
     """Rubric versions, newest first; a version's detail holds its areas, anchors and profiles."""
 
     required_scopes = {"GET": "roles:read"}
-    pagination_class = None  # a handful of versions
+    filter_backends: list = []
 
     def get_queryset(self):
         if self.action == "retrieve":
@@ -340,29 +343,10 @@ def _api_codes():
         ) from error
 
 
-def _flatten(detail, prefix: str = "") -> dict[str, str]:
-    """DRF's nested error detail as ``{"ratings.communication.level": "message"}``."""
-    if isinstance(detail, dict):
-        flat: dict[str, str] = {}
-        for key, value in detail.items():
-            name = prefix if key == "non_field_errors" else f"{prefix}.{key}" if prefix else str(key)
-            flat.update(_flatten(value, name))
-        return flat
-    if isinstance(detail, list) and detail and all(isinstance(item, (dict, list)) for item in detail):
-        flat = {}
-        for index, item in enumerate(detail):
-            flat.update(_flatten(item, f"{prefix}.{index}" if prefix else str(index)))
-        return flat
-    messages = detail if isinstance(detail, list) else [detail]
-    return {prefix or "non_field_errors": " ".join(str(m) for m in messages if m)}
-
-
 def _validated(serializer_class, data) -> dict:
-    """The request body validated, or ``invalid`` (400) with one message per dotted field path."""
+    """The request body validated, or 400 with the messages per dotted field path (``config.errors``)."""
     serializer = serializer_class(data=data)
-    if not serializer.is_valid():
-        fields = {name: message for name, message in _flatten(serializer.errors).items() if message}
-        raise ApplicationError("invalid", "The request has invalid fields.", fields=fields)
+    serializer.is_valid(raise_exception=True)
     return serializer.validated_data
 
 
@@ -462,7 +446,7 @@ class ScorecardFilter(ScopedFilterSet):
         fields = ["application", "interview", "opening", "interviewer", "status", "updated_since"]
 
 
-class RatingInputSerializer(serializers.Serializer):
+class RatingInputSerializer(StrictSerializer):
     level = serializers.IntegerField(min_value=1, max_value=5, required=False, allow_null=True)
     not_assessed = serializers.BooleanField(default=False)
     evidence = serializers.CharField(
@@ -470,7 +454,7 @@ class RatingInputSerializer(serializers.Serializer):
     )
 
 
-class ScorecardInterviewerRefSerializer(serializers.Serializer):
+class ScorecardInterviewerRefSerializer(StrictSerializer):
     email = serializers.EmailField(required=False)
     external_id = serializers.CharField(
         required=False, max_length=128, help_text="The interviewer's id in your ATS (the token's source)."
@@ -494,7 +478,7 @@ def _rating_inputs(ratings: dict) -> list[RatingInput]:
     ]
 
 
-class ScorecardSubmitSerializer(serializers.Serializer):
+class ScorecardSubmitSerializer(StrictSerializer):
     interviewer = ScorecardInterviewerRefSerializer(
         required=False,
         help_text="Whose scorecard: required for integration tokens; signed-in people submit their own.",
@@ -517,7 +501,7 @@ class ScorecardSubmitSerializer(serializers.Serializer):
     )
 
 
-class ScorecardAmendSerializer(serializers.Serializer):
+class ScorecardAmendSerializer(StrictSerializer):
     reason = serializers.CharField(max_length=MAX_REASON_CHARS, help_text="Why; kept in the history.")
     expected_revision = serializers.IntegerField(
         min_value=1, help_text="The scorecard's revision you are amending; another one answers 409."
@@ -712,8 +696,29 @@ class InterviewScorecardView(ApiView):
 # Greenhouse Harvest's scorecard, as its API returns it (fields we do not use are accepted and ignored).
 
 
+@extend_schema_field({"oneOf": [{"type": "integer", "minimum": 0}, {"type": "string", "maxLength": 128}]})
+class GreenhouseIdField(serializers.CharField):
+    """A Greenhouse id: Harvest sends integers (``"id": 821``); strings are taken too. Stored as text."""
+
+    def __init__(self, **kwargs) -> None:
+        kwargs.setdefault("max_length", 128)
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data):
+        # Not bool (an int to Python) nor float: 821.0 is no id.
+        if isinstance(data, bool) or not isinstance(data, int | str):
+            self.fail("invalid")
+        if isinstance(data, int) and data < 0:
+            self.fail("invalid")
+        return super().to_internal_value(str(data))
+
+
 class GreenhouseUserSerializer(serializers.Serializer):
-    id = serializers.CharField(required=False, help_text="Greenhouse user id: the interviewer's external id.")
+    id = GreenhouseIdField(
+        required=False,
+        help_text="Greenhouse user id (an integer, as Harvest sends it, or a string): "
+        "the interviewer's external id.",
+    )
     email = serializers.EmailField(required=False)
     name = serializers.CharField(required=False, allow_blank=True)
 
@@ -741,7 +746,7 @@ class GreenhouseScorecardSerializer(serializers.Serializer):
     overall_recommendation = serializers.ChoiceField(choices=list(OVERALL_RECOMMENDATIONS))
     attributes = GreenhouseAttributeSerializer(many=True, allow_empty=False)
     questions = GreenhouseQuestionSerializer(many=True, required=False, default=list)
-    submitted_at = serializers.DateTimeField(
+    submitted_at = AwareDateTimeField(
         required=False, allow_null=True, help_text="Accepted; our timestamps record when it reached us."
     )
 
@@ -892,7 +897,7 @@ class AttributeMappingSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class AttributeMappingCreateSerializer(serializers.Serializer):
+class AttributeMappingCreateSerializer(StrictSerializer):
     source = serializers.SlugField(
         max_length=64,
         required=False,
@@ -905,12 +910,12 @@ class AttributeMappingCreateSerializer(serializers.Serializer):
     area_key = serializers.SlugField(max_length=64, help_text="A skill area's key, e.g. 'communication'.")
 
 
-class AttributeMappingUpdateSerializer(serializers.Serializer):
+class AttributeMappingUpdateSerializer(StrictSerializer):
     attribute_name = serializers.CharField(max_length=200, required=False)
     area_key = serializers.SlugField(max_length=64, required=False)
 
 
-class AttributeMappingFilter(filters.FilterSet):
+class AttributeMappingFilter(ScopedFilterSet):
     source = filters.CharFilter()
     attribute_name = filters.CharFilter(lookup_expr="iexact", help_text="In any letter case.")
     area_key = filters.CharFilter()

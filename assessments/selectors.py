@@ -45,6 +45,18 @@ def rubric_version_current(*, rubric_key: str = DEFAULT_RUBRIC) -> RubricVersion
     return rubric_version_detail_queryset().filter(rubric__key=rubric_key).order_by("-number").first()
 
 
+def role_profiles_current(*, rubric_key: str = DEFAULT_RUBRIC) -> QuerySet[RoleProfile]:
+    """The roles' profiles in the newest version of a rubric, with their entries and areas."""
+    newest = RubricVersion.objects.filter(rubric__key=rubric_key).order_by("-number").values("pk")[:1]
+    return (
+        RoleProfile.objects.filter(version__in=Subquery(newest))
+        .select_related("role", "version")
+        .prefetch_related(
+            Prefetch("entries", queryset=ProfileEntry.objects.select_related("area").order_by("area__order"))
+        )
+    )
+
+
 def role_list() -> QuerySet[Role]:
     return Role.objects.order_by("order", "key")
 

@@ -1,8 +1,14 @@
 """The one domain error type, and its mapping to HTTP for the REST API.
 
 Services raise ``ApplicationError(code, message, field=...)``; the API turns it
-into ``{"code": ..., "detail": ..., "field": ...}`` with its status, and pages
-show the message at the field. DRF's own errors get the same shape.
+into ``{"code": ..., "detail": ..., "field": ..., "fields": ...}`` with its status,
+and pages show the message at the field. DRF's own errors get the same shape.
+
+``fields`` always maps a dotted path to a list of messages:
+``{"ratings.communication.level": ["Ensure this value is less than or equal to 5."]}``.
+Nested objects add their key, list items their index (``attributes.0.rating``),
+and errors about the body as a whole are at ``non_field_errors``. When exactly
+one input is wrong, ``field`` names it too.
 """
 
 from http import HTTPStatus
@@ -13,7 +19,7 @@ class ApplicationError(Exception):
 
     ``code`` is a stable machine code (``rubric_version_locked``), ``message``
     a sentence for people, ``field`` the input it concerns, if any, and
-    ``fields`` a message per input when several are wrong at once.
+    ``fields`` a message (or a list of them) per input when several are wrong at once.
     """
 
     status_code = HTTPStatus.BAD_REQUEST
@@ -24,7 +30,7 @@ class ApplicationError(Exception):
         message: str,
         *,
         field: str | None = None,
-        fields: dict[str, str] | None = None,
+        fields: dict[str, str | list[str]] | None = None,
         status_code: int | None = None,
     ) -> None:
         super().__init__(message)
@@ -48,6 +54,59 @@ def _encodable(value):
     return value
 
 
+# Field error codes specific enough to be the answer's own ``code`` when every field error has it
+# (``{"code": "unknown_field", ...}``); any other mix of field errors is ``invalid``.
+PROMOTED_FIELD_CODES = frozenset({"unknown_field", "timezone_required"})
+NON_FIELD = "non_field_errors"
+
+
+def error_fields(detail, prefix: str = "") -> dict[str, list]:
+    """DRF's error detail (nested dicts, lists, ``ErrorDetail``) as ``{"dotted.path": [message, ...]}``.
+
+    Messages keep their ``code`` (they stay ``ErrorDetail``), for ``error_code``.
+    """
+    if isinstance(detail, dict):
+        flat: dict[str, list] = {}
+        for key, value in detail.items():
+            # A nested object's own errors (its validate()) are at the object's path.
+            name = prefix if key == NON_FIELD else f"{prefix}.{key}" if prefix else str(key)
+            for path, messages in error_fields(value, name).items():
+                flat.setdefault(path, []).extend(messages)
+        return flat
+    if isinstance(detail, list | tuple) and any(isinstance(item, dict | list | tuple) for item in detail):
+        # A list serializer's errors: one entry per item, ``{}`` for the valid ones.
+        flat = {}
+        for index, item in enumerate(detail):
+            if isinstance(item, dict | list | tuple):
+                for path, messages in error_fields(
+                    item, f"{prefix}.{index}" if prefix else str(index)
+                ).items():
+                    flat.setdefault(path, []).extend(messages)
+            elif item:
+                flat.setdefault(prefix or NON_FIELD, []).append(item)
+        return flat
+    messages = list(detail) if isinstance(detail, list | tuple) else [detail]
+    messages = [message for message in messages if message]
+    return {prefix or NON_FIELD: messages} if messages else {}
+
+
+def error_code(fields: dict[str, list]) -> str:
+    """``invalid``, or the one promoted code (``PROMOTED_FIELD_CODES``) every field message has."""
+    codes = {getattr(message, "code", None) for messages in fields.values() for message in messages}
+    if len(codes) == 1 and (code := codes.pop()) in PROMOTED_FIELD_CODES:
+        return code
+    return "invalid"
+
+
+def _fields_body(fields: dict) -> dict[str, list[str]]:
+    return {
+        str(name): [
+            str(message) for message in (messages if isinstance(messages, list | tuple) else [messages])
+        ]
+        for name, messages in fields.items()
+    }
+
+
 def api_exception_handler(exc, context):
     response = _api_exception_response(exc, context)
     if response is not None:
@@ -67,7 +126,7 @@ def _api_exception_response(exc, context):
         if exc.field:
             body["field"] = exc.field
         if exc.fields:
-            body["fields"] = exc.fields
+            body["fields"] = _fields_body(exc.fields)
         return Response(body, status=exc.status_code)
     from django.core.exceptions import PermissionDenied
     from django.http import Http404
@@ -81,7 +140,12 @@ def _api_exception_response(exc, context):
     if response is None:
         return None
     if isinstance(exc, exceptions.ValidationError):
-        response.data = {"code": "invalid", "detail": "The request has invalid fields.", "fields": exc.detail}
+        fields = error_fields(exc.detail)
+        body = {"code": error_code(fields), "detail": "The request has invalid fields."}
+        if len(fields) == 1 and NON_FIELD not in fields:
+            body["field"] = next(iter(fields))
+        body["fields"] = _fields_body(fields)
+        response.data = body
     elif isinstance(exc, exceptions.APIException):
         response.data = {
             "code": exc.get_codes() if isinstance(exc.get_codes(), str) else "error",

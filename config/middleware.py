@@ -17,14 +17,24 @@ class ApiBodySizeLimitMiddleware:
             except ValueError:
                 length = 0
             if length > settings.API_MAX_BODY_BYTES:
-                return JsonResponse(
-                    {
-                        "code": "body_too_large",
-                        "detail": f"The request body may be at most {settings.API_MAX_BODY_BYTES} bytes.",
-                    },
-                    status=413,
-                )
+                return self.refusal(request)
         return self.get_response(request)
+
+    def refusal(self, request) -> JsonResponse:
+        """413, counted in the client's rate window and reporting it, as every API answer does."""
+        from integrations.throttling import rate_limit_count
+
+        response = JsonResponse(
+            {
+                "code": "body_too_large",
+                "detail": f"The request body may be at most {settings.API_MAX_BODY_BYTES} bytes.",
+            },
+            status=413,
+        )
+        limit, remaining = rate_limit_count(request)
+        response["X-RateLimit-Limit"] = str(limit)
+        response["X-RateLimit-Remaining"] = str(remaining)
+        return response
 
 
 DATABASE_RETRY_AFTER_SECONDS = 5

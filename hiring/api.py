@@ -42,6 +42,7 @@ from hiring.models import Application, Candidate, Decision, Interview, Interview
 from hiring.roles import is_integration
 from integrations.drf import IDEMPOTENCY_KEY_PARAMETER, ApiGenericViewSet, errors, writable_source_check
 from integrations.pagination import CursorPage, UpdatedCursorPage
+from integrations.serializers import AwareDateTimeField, StrictSerializer
 
 MANUAL_SOURCE = "manual"
 
@@ -90,7 +91,7 @@ class OpeningSerializer(serializers.ModelSerializer):
 # Named like the response component (OpeningRequest, PatchedOpeningRequest), so the OpenAPI
 # enum of ``status`` is one OpeningStatusEnum rather than a hashed name.
 @extend_schema_serializer(component_name="Opening")
-class OpeningCreateSerializer(serializers.Serializer):
+class OpeningCreateSerializer(StrictSerializer):
     title = serializers.CharField(max_length=200)
     role = serializers.CharField(
         help_text="Role key: data_scientist, ml_engineer or full_stack_data_scientist."
@@ -99,12 +100,12 @@ class OpeningCreateSerializer(serializers.Serializer):
 
 
 @extend_schema_serializer(component_name="Opening")
-class OpeningUpdateSerializer(serializers.Serializer):
+class OpeningUpdateSerializer(StrictSerializer):
     title = serializers.CharField(max_length=200, required=False)
     status = serializers.ChoiceField(choices=Opening.Status.choices, required=False)
 
 
-class OpeningUpsertSerializer(serializers.Serializer):
+class OpeningUpsertSerializer(StrictSerializer):
     title = serializers.CharField(max_length=200)
     role = serializers.CharField(
         max_length=64,
@@ -146,7 +147,7 @@ class CandidateSerializer(serializers.ModelSerializer):
         return candidate.erased_at is not None
 
 
-class CandidateWriteSerializer(serializers.Serializer):
+class CandidateWriteSerializer(StrictSerializer):
     name = serializers.CharField(max_length=200)
     email = serializers.EmailField(max_length=254)
     notes = serializers.CharField(required=False, allow_blank=True)
@@ -184,7 +185,7 @@ class ApplicationSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ApplicationCreateSerializer(serializers.Serializer):
+class ApplicationCreateSerializer(StrictSerializer):
     candidate = VisiblePrimaryKeyField(
         selector=selectors.candidates_visible_to, queryset=Candidate.objects.all()
     )
@@ -193,11 +194,11 @@ class ApplicationCreateSerializer(serializers.Serializer):
     external_id = serializers.CharField(max_length=128, required=False, allow_blank=True)
 
 
-class ApplicationUpdateSerializer(serializers.Serializer):
+class ApplicationUpdateSerializer(StrictSerializer):
     stage = serializers.ChoiceField(choices=Application.Stage.choices)
 
 
-class ApplicationUpsertSerializer(serializers.Serializer):
+class ApplicationUpsertSerializer(StrictSerializer):
     candidate = VisiblePrimaryKeyField(
         selector=selectors.candidates_visible_to,
         queryset=Candidate.objects.all(),
@@ -235,7 +236,7 @@ class ApplicationUpsertSerializer(serializers.Serializer):
         return attrs
 
 
-class InterviewerRefSerializer(serializers.Serializer):
+class InterviewerRefSerializer(StrictSerializer):
     email = serializers.EmailField(required=False)
     external_id = serializers.CharField(
         max_length=128, required=False, help_text="The interviewer's id in your system."
@@ -273,12 +274,12 @@ class InterviewSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class InterviewCreateSerializer(serializers.Serializer):
+class InterviewCreateSerializer(StrictSerializer):
     application = VisiblePrimaryKeyField(
         selector=selectors.applications_visible_to, queryset=Application.objects.all()
     )
     kind = serializers.ChoiceField(choices=Interview.Kind.choices)
-    scheduled_at = serializers.DateTimeField()
+    scheduled_at = AwareDateTimeField(help_text="ISO 8601 with its time zone (Z or an offset).")
     duration_minutes = serializers.IntegerField(min_value=1, max_value=600, default=60)
     focus_areas = serializers.ListField(
         child=serializers.SlugField(), allow_empty=False, help_text="Skill-area keys of the opening's rubric."
@@ -374,7 +375,7 @@ class DecisionSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class DecisionCreateSerializer(serializers.Serializer):
+class DecisionCreateSerializer(StrictSerializer):
     outcome = serializers.ChoiceField(choices=Decision.Outcome.choices)
     rationale = serializers.CharField(help_text="Why; required, not blank.")
 
@@ -1016,7 +1017,7 @@ class _RefusesPasswords:
         return super().to_internal_value(data)
 
 
-class InterviewerUserCreateSerializer(_RefusesPasswords, serializers.Serializer):
+class InterviewerUserCreateSerializer(_RefusesPasswords, StrictSerializer):
     email = serializers.EmailField(
         max_length=254, help_text="Unique without regard to case; also their username."
     )
@@ -1025,7 +1026,7 @@ class InterviewerUserCreateSerializer(_RefusesPasswords, serializers.Serializer)
     is_active = serializers.BooleanField(default=True, help_text="False: they cannot sign in or be assigned.")
 
 
-class InterviewerUserUpdateSerializer(_RefusesPasswords, serializers.Serializer):
+class InterviewerUserUpdateSerializer(_RefusesPasswords, StrictSerializer):
     email = serializers.EmailField(max_length=254, required=False)
     first_name = serializers.CharField(max_length=150, required=False, allow_blank=True)
     last_name = serializers.CharField(max_length=150, required=False, allow_blank=True)
@@ -1041,7 +1042,7 @@ class InterviewerIdentitySerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class InterviewerIdentityCreateSerializer(serializers.Serializer):
+class InterviewerIdentityCreateSerializer(StrictSerializer):
     user = VisiblePrimaryKeyField(
         selector=selectors.interviewers_visible_to,
         queryset=get_user_model().objects.all(),
@@ -1056,7 +1057,7 @@ class InterviewerIdentityCreateSerializer(serializers.Serializer):
     external_id = serializers.CharField(max_length=128, help_text="Your system's id for the interviewer.")
 
 
-class InterviewerIdentityUpdateSerializer(serializers.Serializer):
+class InterviewerIdentityUpdateSerializer(StrictSerializer):
     user = VisiblePrimaryKeyField(
         selector=selectors.interviewers_visible_to,
         queryset=get_user_model().objects.all(),

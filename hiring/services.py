@@ -415,8 +415,14 @@ def application_upsert(
 
 
 def _focus_areas(application: Application, focus_area_keys: list[str]) -> list:
+    """The opening's skill areas by key: none, a repeat or an unknown key is refused at ``focus_areas``."""
     if not focus_area_keys:
         raise ApplicationError("focus_areas_required", "Choose at least one focus area.", field="focus_areas")
+    repeated = sorted({key for key in focus_area_keys if focus_area_keys.count(key) > 1})
+    if repeated:
+        raise ApplicationError(
+            "duplicate_focus_area", f"Listed more than once: {', '.join(repeated)}.", field="focus_areas"
+        )
     areas = list(application.opening.rubric_version.areas.filter(key__in=focus_area_keys))
     unknown = sorted(set(focus_area_keys) - {area.key for area in areas})
     if unknown:
@@ -429,6 +435,16 @@ def _focus_areas(application: Application, focus_area_keys: list[str]) -> list:
 
 
 def _active_users(interviewers: list) -> list:
+    """The interviewers, each once: a person listed twice (by email and by external id, say) is refused."""
+    interviewer_ids = [getattr(user, "pk", user) for user in interviewers]
+    positions = [index for index, pk in enumerate(interviewer_ids) if pk in interviewer_ids[:index]]
+    if positions:
+        raise ApplicationError(
+            "duplicate_interviewer",
+            f"Interviewer {', '.join(str(index + 1) for index in positions)}: a person already listed "
+            "(by email or external id).",
+            field="interviewers",
+        )
     user_ids = {getattr(user, "pk", user) for user in interviewers}
     users = list(get_user_model().objects.filter(pk__in=user_ids, is_active=True))
     if len(users) != len(user_ids):
@@ -450,8 +466,10 @@ def interview_schedule(
     """Schedule an interview covering some of the opening's skill areas, with its interviewers.
 
     Focus areas come from the opening's rubric version; an unknown key is an
-    error at ``focus_areas``. One transaction. Raises 409 ``interview_exists``
-    when ``source``/``external_id`` is taken.
+    error at ``focus_areas``. A focus area or an interviewer listed twice (the
+    same person named by email and by external id, say) is refused, not merged:
+    ``duplicate_focus_area`` / ``duplicate_interviewer`` (400). One transaction.
+    Raises 409 ``interview_exists`` when ``source``/``external_id`` is taken.
     """
     areas = _focus_areas(application, focus_area_keys)
     users = _active_users(interviewers)

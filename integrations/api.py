@@ -24,6 +24,7 @@ from integrations.models import (
     WebhookSubscription,
 )
 from integrations.scopes import Scope
+from integrations.serializers import StrictSerializer
 
 WEBHOOKS_MANAGE = Scope.WEBHOOKS_MANAGE.value
 
@@ -46,7 +47,7 @@ class WebhookSubscriptionCreatedSerializer(WebhookSubscriptionSerializer):
         fields = [*WebhookSubscriptionSerializer.Meta.fields, "secret"]
 
 
-class WebhookSubscriptionCreateSerializer(serializers.Serializer):
+class WebhookSubscriptionCreateSerializer(StrictSerializer):
     url = serializers.URLField(
         max_length=2000, help_text="An http(s) URL on a public address; it receives signed POSTs."
     )
@@ -61,7 +62,7 @@ class WebhookSubscriptionCreateSerializer(serializers.Serializer):
     )
 
 
-class WebhookSubscriptionUpdateSerializer(serializers.Serializer):
+class WebhookSubscriptionUpdateSerializer(StrictSerializer):
     url = serializers.URLField(max_length=2000, required=False)
     events = serializers.ListField(
         child=serializers.ChoiceField(choices=EventType.choices), allow_empty=False, required=False

@@ -9,6 +9,11 @@ method) or ``required_scopes_by_action``. The base then:
 * honours ``Idempotency-Key`` on POST (see ``integrations.idempotency``);
 * parses JSON bodies with ``SafeJSONParser`` (deep nesting is a 400, not a crash);
 * answers errors in the one shape of ``config.errors``.
+
+Request bodies are read with ``integrations.serializers.StrictSerializer`` (a key the operation does not
+take is a 400 ``unknown_field``; only Greenhouse's own documents are taken as
+they come) and datetimes with ``AwareDateTimeField`` (no time zone, no guess:
+400 ``timezone_required``).
 """
 
 from __future__ import annotations
@@ -184,8 +189,16 @@ class ApiReadOnlyViewSet(ApiMixin, mixins.ListModelMixin, mixins.RetrieveModelMi
 class ErrorSerializer(serializers.Serializer):
     code = serializers.CharField(help_text="Stable machine code, e.g. 'missing_scope'.")
     detail = serializers.CharField(help_text="A sentence for people.")
-    field = serializers.CharField(required=False, help_text="The input it concerns, if one.")
-    fields = serializers.DictField(required=False, help_text="Messages per input field.")
+    field = serializers.CharField(
+        required=False, help_text="The input it concerns, when one (a dotted path, as in `fields`)."
+    )
+    fields = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()),
+        required=False,
+        help_text="The messages per input, by dotted path: nested objects add their key, list items "
+        'their index, e.g. `{"attributes.0.rating": [""great" is not a valid choice."]}`. Errors '
+        "about the body as a whole are at `non_field_errors`.",
+    )
 
 
 _ERROR_TEXT = {
@@ -198,6 +211,14 @@ _ERROR_TEXT = {
     422: ("idempotency_key_reused", "This Idempotency-Key was used with a different request."),
     429: ("throttled", "Request was throttled. Expected available in 12 seconds."),
     503: ("unavailable", "The service cannot answer this now; retry later."),
+}
+
+
+_ERROR_EXTRA = {
+    400: {
+        "field": "ratings.communication.level",
+        "fields": {"ratings.communication.level": ["Ensure this value is less than or equal to 5."]},
+    },
 }
 
 
@@ -214,7 +235,11 @@ def errors(*statuses: int) -> dict[int, OpenApiResponse]:
             examples=[
                 OpenApiExample(
                     f"{status}",
-                    value={"code": _ERROR_TEXT[status][0], "detail": _ERROR_TEXT[status][1]},
+                    value={
+                        "code": _ERROR_TEXT[status][0],
+                        "detail": _ERROR_TEXT[status][1],
+                        **_ERROR_EXTRA.get(status, {}),
+                    },
                     response_only=True,
                     status_codes=[str(status)],
                 )

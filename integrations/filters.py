@@ -1,10 +1,11 @@
-"""Filters every API list shares: ids as whole numbers, "since" datetimes in UTC."""
+"""Filters every API list shares: ids as whole numbers, datetimes with their time zone, in UTC."""
 
 import datetime as dt
 
 from django import forms
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django_filters import rest_framework as filters
-from django_filters.fields import IsoDateTimeField
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
@@ -19,17 +20,43 @@ def utc_or_error(moment: dt.datetime) -> dt.datetime:
         raise forms.ValidationError("Enter a datetime within years 1-9999.", code="invalid") from None
 
 
-class UtcIsoDateTimeField(IsoDateTimeField):
-    """An ISO 8601 datetime, converted to UTC: PostgreSQL refuses offsets beyond ±15:59."""
+TIMEZONE_REQUIRED = "Give the time zone: end the datetime with Z or an offset such as +01:00."
+
+
+class UtcIsoDateTimeField(forms.DateTimeField):
+    """An ISO 8601 datetime with its time zone, converted to UTC.
+
+    Refused (400 at the parameter): an empty value (``?updated_since=``: leave the
+    parameter out instead), text that is no ISO 8601 datetime, one without a time
+    zone (``timezone_required``: we would have to guess it), and offsets PostgreSQL
+    refuses (beyond ±15:59).
+    """
 
     def to_python(self, value):
-        parsed = super().to_python(value)
-        if parsed is None:
+        if value is None:
             return None
+        if isinstance(value, dt.datetime):
+            parsed = value
+        else:
+            text = str(value).strip()
+            if not text:
+                raise forms.ValidationError(
+                    "Give an ISO 8601 datetime, or leave the parameter out.", code="blank"
+                )
+            try:
+                parsed = parse_datetime(text)
+            except ValueError:
+                parsed = None
+            if parsed is None:
+                raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        if timezone.is_naive(parsed):
+            raise forms.ValidationError(TIMEZONE_REQUIRED, code="timezone_required")
         return utc_or_error(parsed)
 
 
 class SinceFilter(filters.IsoDateTimeFilter):
+    """A datetime query parameter (``updated_since``, ``scheduled_before``): see ``UtcIsoDateTimeField``."""
+
     field_class = UtcIsoDateTimeField
 
 

@@ -1,4 +1,4 @@
-"""drf-spectacular hooks: the bearer-token scheme, and each operation's scope in its description."""
+"""drf-spectacular hooks: the bearer-token scheme, each operation's scope, and strict request bodies."""
 
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.openapi import AutoSchema
@@ -39,6 +39,16 @@ class ScopedAutoSchema(AutoSchema):
         if scope:
             description = f"{description}\n\n**Scope:** `{scope}`".strip()
         return description
+
+    def _map_basic_serializer(self, serializer, direction):
+        """Request bodies of ``StrictSerializer``s say that other keys are refused (``unknown_field``)."""
+        from integrations.serializers import StrictSerializer
+
+        schema = super()._map_basic_serializer(serializer, direction)
+        cls = serializer if isinstance(serializer, type) else type(serializer)
+        if direction == "request" and issubclass(cls, StrictSerializer):
+            schema["additionalProperties"] = False
+        return schema
 
     def get_operation(self, *args, **kwargs):
         operation = super().get_operation(*args, **kwargs)

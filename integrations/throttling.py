@@ -43,3 +43,42 @@ class ApiRateThrottle(SimpleRateThrottle):
         remaining = max(self.num_requests - len(self.history), 0)
         request._rate_limit = (self.num_requests, remaining)
         return allowed
+
+
+def _session_user(request):
+    """The signed-in user of a request that has not passed the session middlewares yet, or None."""
+    from importlib import import_module
+
+    from django.conf import settings
+    from django.contrib.auth import get_user
+
+    if not hasattr(request, "session"):
+        key = request.COOKIES.get(settings.SESSION_COOKIE_NAME)
+        if key is None:
+            return None
+        request.session = import_module(settings.SESSION_ENGINE).SessionStore(key)
+    user = getattr(request, "user", None) or get_user(request)
+    return user if user.is_authenticated else None
+
+
+def rate_limit_count(request) -> tuple[int, int]:
+    """Count a request refused before DRF sees it (a 413) in its client's window: (limit, remaining).
+
+    The window is the one DRF's views use: the bearer token's, else the signed-in
+    user's, else the client address's (a bad token counts there, as in the views).
+    So the refusal reports the same ``X-RateLimit-*`` as any other answer.
+    """
+    from rest_framework.exceptions import AuthenticationFailed
+
+    from integrations.authentication import TokenAuthentication
+
+    try:
+        authenticated = TokenAuthentication().authenticate(request)
+    except AuthenticationFailed:
+        authenticated = None
+    if authenticated is not None:
+        request._api_token_for_throttle = authenticated[1]
+    elif (user := _session_user(request)) is not None:
+        request._api_user_for_throttle = user
+    ApiRateThrottle().allow_request(request, None)
+    return request._rate_limit

@@ -23,6 +23,7 @@ from hiring.roles import is_integration
 from integrations.drf import IDEMPOTENCY_KEY_PARAMETER, ApiMixin, ApiView, errors, writable_source_check
 from integrations.filters import utc_or_error
 from integrations.pagination import CursorPage
+from integrations.serializers import AwareDateTimeField
 from scoring import selectors
 from scoring.models import Shortlist
 from scoring.serializers import (
@@ -291,7 +292,7 @@ class FitScoreQuerySerializer(serializers.Serializer):
     opening = serializers.IntegerField(
         required=False, min_value=1, help_text="Only this opening's applications (recommended for sync)."
     )
-    updated_since = serializers.DateTimeField(
+    updated_since = AwareDateTimeField(
         required=False,
         help_text="Only fits computed at or after this moment (ISO 8601). Pass the `computed_at` of a "
         "`fit_scores.updated` event, or the newest `computed_at` you stored.",

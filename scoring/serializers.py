@@ -15,6 +15,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from hiring.models import Application
+from integrations.serializers import StrictSerializer
 from scoring import engine
 from scoring.models import ApplicationScoreState, FitScore, Shortlist, ShortlistEntry
 
@@ -166,7 +167,7 @@ class FitReportSerializer(serializers.Serializer):
     )
 
 
-class ShortlistParametersSerializer(serializers.Serializer):
+class ShortlistParametersSerializer(StrictSerializer):
     """How a shortlist ranks and filters; the body of POST /openings/{id}/shortlists/."""
 
     order_by = serializers.ChoiceField(

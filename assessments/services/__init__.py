@@ -24,6 +24,7 @@ from assessments.services.rubrics import (
 from assessments.services.scorecards import (
     RatingInput,
     api_rating_field,
+    interview_not_started_check,
     scorecard_amend,
     scorecard_record,
     scorecard_save_draft,
@@ -42,6 +43,7 @@ __all__ = [
     "attribute_mapping_delete",
     "attribute_mapping_update",
     "greenhouse_scorecard_import",
+    "interview_not_started_check",
     "rubric_files",
     "rubric_load",
     "rubric_version_ensure_editable",

@@ -245,12 +245,25 @@ def _event_emit(*, type: str, scorecard: Scorecard) -> None:
     event_emit(type=type, resource=scorecard_resource(scorecard_resource_queryset().get(pk=scorecard.pk)))
 
 
+def interview_not_started_check(interview: Interview) -> None:
+    """Refuse a submission for an interview that has not started: nobody can have assessed it yet."""
+    if interview.scheduled_at > timezone.now():
+        when = timezone.localtime(interview.scheduled_at).strftime("%Y-%m-%d %H:%M %Z")
+        raise ApplicationError(
+            "interview_not_started",
+            f"This interview is scheduled for {when}: submit the scorecard once it has started.",
+            status_code=409,
+        )
+
+
 def scorecard_submit(*, scorecard: Scorecard, user, field_name: FieldName = rating_field) -> Scorecard:
     """Submit a draft as it stands: every focus area rated or not assessed, a recommendation given.
 
     Records a ``scorecard.submitted`` event in the same transaction. Errors:
     ``not_assigned`` (404) for anyone but its interviewer,
     ``scorecard_already_submitted`` (409) on a second submit,
+    ``interview_not_started`` (409) before the interview's scheduled start
+    (a draft may be saved before; it is submitted once the interview took place),
     ``scorecard_incomplete`` (400) naming each missing field.
     """
     if scorecard.interviewer_id != user.pk:
@@ -262,6 +275,7 @@ def scorecard_submit(*, scorecard: Scorecard, user, field_name: FieldName = rati
                 "scorecard_already_submitted", "This scorecard is already submitted.", status_code=409
             )
         interview = scorecard.interview
+        interview_not_started_check(interview)
         _validate_content(
             interview=interview,
             recommendation=scorecard.recommendation,

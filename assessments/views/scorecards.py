@@ -21,6 +21,7 @@ from assessments.forms import (
 )
 from assessments.models import Recommendation
 from assessments.services import (
+    interview_not_started_check,
     scorecard_amend,
     scorecard_save_draft,
     scorecard_submit,
@@ -66,6 +67,8 @@ def scorecard_edit(request, pk: int):
                     ratings=rating_inputs(form),
                 )
                 if request.POST.get("action") == "review":
+                    # The draft is kept; only submitting waits for the interview to start.
+                    interview_not_started_check(interview)
                     scorecard_validate_complete(scorecard=scorecard)
                     return redirect("assessments:scorecard-confirm", pk=interview.pk)
                 messages.success(request, "Draft saved. Nobody else can see it.")

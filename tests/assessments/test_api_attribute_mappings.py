@@ -102,9 +102,15 @@ def test_a_mapping_is_changed_and_deleted_and_its_source_stays(mapper):
     created = mapper.post(MAPPINGS, CODE_QUALITY, format="json").json()
     url = f"{MAPPINGS}{created['id']}/"
 
-    changed = mapper.patch(url, {"area_key": "communication", "source": "lever"}, format="json")
+    moved = mapper.patch(url, {"area_key": "communication", "source": "lever"}, format="json")
+    changed = mapper.patch(url, {"area_key": "communication"}, format="json")
     deleted = mapper.delete(url)
 
+    assert (moved.status_code, moved.json()["code"], list(moved.json()["fields"])) == (
+        400,
+        "unknown_field",
+        ["source"],
+    )
     assert changed.status_code == 200
     assert (changed.json()["area_key"], changed.json()["source"]) == ("communication", "greenhouse")
     assert deleted.status_code == 204

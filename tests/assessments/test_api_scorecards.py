@@ -565,3 +565,62 @@ def test_the_list_takes_a_fixed_number_of_queries_for_a_signed_in_interviewer(
         response = client.get("/api/v1/scorecards/", {"page_size": page_size})
 
     assert len(response.json()["results"]) == 1
+
+
+# Interviews that have not started ------------------------------------------------------------------
+
+
+def test_a_scorecard_for_an_interview_three_days_ahead_is_409_interview_not_started_and_writes_nothing(
+    token_client, application, interviewer
+):
+    future = InterviewFactory(
+        application=application,
+        interviewers=[interviewer],
+        scheduled_at=timezone.now() + dt.timedelta(days=3),
+    )
+
+    response = token_client(WRITE).post(submit_url(future), body({"email": interviewer.email}), format="json")
+
+    assert response.status_code == 409
+    assert response.json()["code"] == "interview_not_started"
+    assert not Scorecard.objects.filter(interview=future).exists()
+    assert not Event.objects.filter(type="scorecard.submitted").exists()
+
+
+def test_a_draft_for_an_interview_ahead_may_be_saved(token_client, application, interviewer):
+    future = InterviewFactory(
+        application=application,
+        interviewers=[interviewer],
+        scheduled_at=timezone.now() + dt.timedelta(days=3),
+    )
+
+    response = token_client(WRITE).post(
+        submit_url(future), body({"email": interviewer.email}, draft=True), format="json"
+    )
+
+    assert response.status_code == 200
+    assert response.json()["status"] == "draft"
+
+
+# Unknown fields --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("overrides", "path"),
+    [
+        ({"recomendation": "yes"}, "recomendation"),
+        ({"interviewer": {"emial": "x@example.com"}}, "interviewer.emial"),
+        ({"ratings": {**COMPLETE_RATINGS, "communication": {"levle": 3}}}, "ratings.communication.levle"),
+    ],
+)
+def test_a_misspelt_field_anywhere_in_a_scorecard_is_a_400_unknown_field_at_its_path(
+    token_client, interview, interviewer, overrides, path
+):
+    response = token_client(WRITE).post(
+        submit_url(interview), {**body({"email": interviewer.email}), **overrides}, format="json"
+    )
+
+    assert response.status_code == 400
+    assert response.json()["code"] == "unknown_field"
+    assert path in response.json()["fields"]
+    assert not Scorecard.objects.exists()

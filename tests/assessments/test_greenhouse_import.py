@@ -266,3 +266,94 @@ def test_recruiters_edit_attribute_mappings_in_the_admin(client, rubric_version,
     assert AttributeMapping.objects.get(attribute_name="SQL").area_key == "data_pipelines_sql"
     assert refused.status_code == 200
     assert not AttributeMapping.objects.filter(attribute_name="Vibes").exists()
+
+
+def _as_json_schema(node):
+    """An OpenAPI 3.0 schema as JSON Schema: ``nullable: true`` becomes "or null"."""
+    if isinstance(node, list):
+        return [_as_json_schema(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    converted = {key: _as_json_schema(value) for key, value in node.items() if key != "nullable"}
+    return {"anyOf": [converted, {"type": "null"}]} if node.get("nullable") else converted
+
+
+def test_the_documented_harvest_example_validates_against_the_served_schema_and_is_imported(
+    token_client, interview, interviewer, mappings
+):
+    import jsonschema
+
+    from tests.hostile.world import api_schema
+
+    schema = api_schema()
+    operation = schema["paths"]["/api/v1/interviews/{interview_id}/scorecards/greenhouse/"]["post"]
+    content = operation["requestBody"]["content"]["application/json"]
+    example = content["examples"]["AHarvestScorecard"]["value"]
+    assert isinstance(example["interviewer"]["id"], int)  # as Greenhouse sends it
+    validator = jsonschema.Draft202012Validator(
+        {**content["schema"], "components": _as_json_schema(schema["components"])}
+    )
+
+    assert [error.message for error in validator.iter_errors(example)] == []
+    InterviewerIdentity.objects.create(user=interviewer, source="greenhouse", external_id="4080")
+    response = token_client(WRITE).post(import_url(interview), example, format="json")
+    assert response.status_code == 201, response.json()
+    assert response.json()["scorecard"]["interviewer"]["id"] == interviewer.pk
+
+
+@pytest.mark.parametrize("greenhouse_id", [4080, "4080"])
+def test_a_greenhouse_user_id_is_taken_as_an_integer_or_a_string(
+    token_client, interview, interviewer, mappings, greenhouse_id
+):
+    InterviewerIdentity.objects.create(user=interviewer, source="greenhouse", external_id="4080")
+    person = {"id": greenhouse_id, "name": "Ivan I"}
+
+    response = token_client(WRITE).post(
+        import_url(interview), harvest(interviewer, interviewer=person, submitted_by=person), format="json"
+    )
+
+    assert response.status_code == 201, response.json()
+
+
+@pytest.mark.parametrize("greenhouse_id", [4080.5, True, -1, {"id": 4080}])
+def test_a_greenhouse_user_id_that_is_no_id_is_refused_at_its_field(
+    token_client, interview, interviewer, mappings, greenhouse_id
+):
+    person = {"id": greenhouse_id, "email": interviewer.email}
+
+    response = token_client(WRITE).post(
+        import_url(interview), harvest(interviewer, interviewer=person), format="json"
+    )
+
+    assert response.status_code == 400
+    assert "interviewer.id" in response.json()["fields"]
+    assert not Scorecard.objects.exists()
+
+
+def test_a_greenhouse_scorecard_for_an_interview_ahead_is_409_interview_not_started(
+    token_client, interview, interviewer, mappings
+):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    interview.scheduled_at = timezone.now() + dt.timedelta(days=3)
+    interview.save(update_fields=["scheduled_at"])
+
+    response = token_client(WRITE).post(import_url(interview), harvest(interviewer), format="json")
+
+    assert response.status_code == 409
+    assert response.json()["code"] == "interview_not_started"
+    assert not Scorecard.objects.exists()
+
+
+def test_greenhouse_fields_we_do_not_use_are_accepted_and_ignored_as_documented(
+    token_client, interview, interviewer, mappings
+):
+    response = token_client(WRITE).post(
+        import_url(interview),
+        harvest(interviewer, custom_fields={"x": 1}, scorecard_version=3),
+        format="json",
+    )
+
+    assert response.status_code == 201, response.json()

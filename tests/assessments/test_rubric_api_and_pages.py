@@ -23,7 +23,7 @@ def test_rubric_pages_need_a_logged_in_user(client, url):
 
 
 def test_roles_endpoint_lists_three_roles_with_profiles_and_facts(member, rubric_version):
-    body = member.get("/api/v1/roles/").json()
+    body = member.get("/api/v1/roles/").json()["results"]
 
     assert [role["key"] for role in body] == ["data_scientist", "ml_engineer", "full_stack_data_scientist"]
     mle = body[1]

@@ -307,3 +307,19 @@ def test_committee_member_can_open_the_kit(client, interview, committee_member):
     client.force_login(committee_member)
 
     assert client.get(f"/interviews/{interview.pk}/kit/").status_code == 200
+
+
+def test_an_interview_ahead_keeps_the_draft_but_cannot_be_reviewed_nor_submitted(
+    client, interview, interviewer
+):
+    interview.scheduled_at = timezone.now() + dt.timedelta(days=3)
+    interview.save(update_fields=["scheduled_at"])
+    client.force_login(interviewer)
+
+    review = client.post(f"/interviews/{interview.pk}/scorecard/", complete_post())
+    submitted = client.post(f"/interviews/{interview.pk}/scorecard/submit/", follow=True)
+
+    assert review.status_code == 400
+    assert "submit the scorecard once it has started" in review.content.decode()
+    assert "submit the scorecard once it has started" in submitted.content.decode()
+    assert Scorecard.objects.get(interview=interview).status == "draft"

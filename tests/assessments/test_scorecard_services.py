@@ -262,3 +262,34 @@ def test_database_refuses_a_second_scorecard_for_the_same_interviewer(interview,
             interviewer=interviewer,
             rubric_version=interview.application.opening.rubric_version,
         )
+
+
+def test_a_scorecard_cannot_be_submitted_before_its_interview_starts_but_a_draft_can_be_saved(
+    interview, interviewer
+):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    interview.scheduled_at = timezone.now() + dt.timedelta(days=3)
+    interview.save(update_fields=["scheduled_at"])
+    scorecard = draft(interview, interviewer)
+
+    with pytest.raises(ApplicationError) as caught:
+        scorecard_submit(scorecard=scorecard, user=interviewer)
+
+    assert (caught.value.code, caught.value.status_code) == ("interview_not_started", 409)
+    scorecard.refresh_from_db()
+    assert scorecard.status == Scorecard.Status.DRAFT
+    assert not ScorecardRevision.objects.exists()
+
+
+def test_a_scorecard_can_be_submitted_once_its_interview_has_started(interview, interviewer):
+    from django.utils import timezone
+
+    interview.scheduled_at = timezone.now()
+    interview.save(update_fields=["scheduled_at"])
+
+    scorecard = scorecard_submit(scorecard=draft(interview, interviewer), user=interviewer)
+
+    assert scorecard.status == Scorecard.Status.SUBMITTED

@@ -285,9 +285,11 @@ def test_an_identity_is_changed_and_deleted_and_its_source_stays(admin_token, in
     ).json()
     url = f"{IDENTITIES}{created['id']}/"
 
-    changed = admin_token.patch(url, {"user": other_interviewer.pk, "source": "lever"}, format="json")
+    moved = admin_token.patch(url, {"source": "lever"}, format="json")
+    changed = admin_token.patch(url, {"user": other_interviewer.pk}, format="json")
     deleted = admin_token.delete(url)
 
+    assert (moved.status_code, moved.json()["code"]) == (400, "unknown_field")
     assert changed.status_code == 200
     assert (changed.json()["user"], changed.json()["source"]) == (other_interviewer.pk, "greenhouse")
     assert deleted.status_code == 204

@@ -114,3 +114,80 @@ def test_an_interviewer_cannot_schedule_interviews(session_client, interviewer, 
     )
 
     assert (response.status_code, response.json()["code"]) == (403, "missing_scope")
+
+
+@pytest.mark.parametrize(
+    "second",
+    [
+        {"external_id": "gh-user-41"},  # the same person by their ATS id
+        {"email": "IVAN_INTERVIEWER@Example.COM"},  # by email in another letter case
+        {"email": "ivan_interviewer@example.com"},  # plainly twice
+    ],
+)
+def test_the_same_interviewer_listed_twice_is_a_400_duplicate_interviewer_and_writes_nothing(
+    ats, application, interviewer, second
+):
+    InterviewerIdentity.objects.create(user=interviewer, source="greenhouse", external_id="gh-user-41")
+    body = interview_body(application, interviewers=[{"email": interviewer.email}, second])
+
+    response = ats.post("/api/v1/interviews/", body, format="json")
+
+    assert response.status_code == 400
+    assert response.json()["code"] == "duplicate_interviewer"
+    assert response.json()["field"] == "interviewers"
+    assert response.json()["fields"]["interviewers"] == [
+        "Interviewer 2: a person already listed (by email or external id)."
+    ]
+    assert not Interview.objects.exists()
+
+
+def test_a_focus_area_listed_twice_is_a_400_duplicate_focus_area_and_writes_nothing(
+    ats, application, interviewer
+):
+    body = interview_body(application, focus_areas=["communication", "software_engineering", "communication"])
+
+    response = ats.post("/api/v1/interviews/", body, format="json")
+
+    assert response.status_code == 400
+    assert response.json()["code"] == "duplicate_focus_area"
+    assert response.json()["fields"] == {"focus_areas": ["Listed more than once: communication."]}
+    assert not Interview.objects.exists()
+
+
+@pytest.mark.parametrize("moment", ["2026-11-28T10:00:00", "2026-11-28 10:00", "2026-11-28T10:00:00.123456"])
+def test_a_scheduled_at_without_a_time_zone_is_a_400_timezone_required_not_taken_as_utc(
+    ats, application, interviewer, moment
+):
+    response = ats.post(
+        "/api/v1/interviews/", interview_body(application, scheduled_at=moment), format="json"
+    )
+
+    assert response.status_code == 400
+    assert response.json()["code"] == "timezone_required"
+    assert response.json()["field"] == "scheduled_at"
+    assert not Interview.objects.exists()
+
+
+def test_a_scheduled_at_with_an_offset_is_stored_as_that_moment(ats, application, interviewer):
+    response = ats.post(
+        "/api/v1/interviews/",
+        interview_body(application, scheduled_at="2026-11-28T10:00:00+01:00"),
+        format="json",
+    )
+
+    assert response.status_code == 201
+    assert Interview.objects.get().scheduled_at == dt.datetime(2026, 11, 28, 9, 0, tzinfo=dt.UTC)
+
+
+def test_the_scheduled_before_and_after_filters_refuse_an_empty_or_zoneless_value(ats):
+    for parameter in ("scheduled_before", "scheduled_after"):
+        empty = ats.get(f"/api/v1/interviews/?{parameter}=")
+        zoneless = ats.get(f"/api/v1/interviews/?{parameter}=2026-11-28T10:00:00")
+
+        assert (empty.status_code, empty.json()["field"]) == (400, parameter)
+        assert (zoneless.status_code, zoneless.json()["code"], zoneless.json()["field"]) == (
+            400,
+            "timezone_required",
+            parameter,
+        )
+        assert ats.get(f"/api/v1/interviews/?{parameter}=2026-11-28T10:00:00Z").status_code == 200

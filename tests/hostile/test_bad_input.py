@@ -102,6 +102,36 @@ def _refused_at(response, field: str) -> bool:
     return any(name == field or name.startswith(f"{field}.") for name in named)
 
 
+def error_shape_problems(data) -> list[str]:
+    """How an error body departs from the one documented shape (empty when it has it).
+
+    ``{"code": str, "detail": str, "field"?: str, "fields"?: {"dotted.path": [str, ...]}}``:
+    never a list or a string for ``fields``, never nested objects (``{"0": [...]}``) in it.
+    """
+    if not isinstance(data, dict):
+        return [f"not an object: {data!r}"[:160]]
+    problems = []
+    if not isinstance(data.get("code"), str) or not isinstance(data.get("detail"), str):
+        problems.append(f"code/detail not strings: {data!r}"[:160])
+    if "field" in data and not isinstance(data["field"], str):
+        problems.append(f"field not a string: {data['field']!r}"[:160])
+    if "fields" in data:
+        fields = data["fields"]
+        if not isinstance(fields, dict) or not fields:
+            problems.append(f"fields not a non-empty object: {fields!r}"[:160])
+        else:
+            for path, messages in fields.items():
+                if not (
+                    isinstance(messages, list)
+                    and messages
+                    and all(isinstance(message, str) and message for message in messages)
+                ):
+                    problems.append(f"fields[{path!r}] is not a list of messages: {messages!r}"[:160])
+        if isinstance(fields, dict) and "field" in data and data["field"] not in fields:
+            problems.append(f"field {data['field']!r} is not among fields {sorted(fields)}"[:160])
+    return problems
+
+
 class Sweep:
     """Sends requests, and records every answer that is a 5xx, unexpected, or a refusal that wrote."""
 
@@ -122,6 +152,8 @@ class Sweep:
                 self.problems.append(f"{label}: refused with {status} but wrote {changed}")
             if not isinstance(response_json(response), dict):
                 self.problems.append(f"{label}: {status} without a JSON error body")
+            elif shape := error_shape_problems(response_json(response)):
+                self.problems.append(f"{label}: {status} error shape: {shape}")
             elif at_field is not None and status == 400 and not _refused_at(response, at_field):
                 self.problems.append(f"{label}: 400 not at '{at_field}': {response.content[:160]!r}")
         self.before = after

@@ -142,6 +142,45 @@ def test_an_oversized_body_is_413_before_anything_reads_it(token_client, setting
     assert response.json()["code"] == "body_too_large"
 
 
+def test_an_oversized_body_counts_in_the_tokens_window_and_reports_it_like_any_answer(token_client, settings):
+    settings.API_MAX_BODY_BYTES = 100
+    settings.API_RATE_LIMIT = "5/min"
+    client = token_client(["roles:read"])
+
+    refused = client.post("/api/v1/roles/", {"padding": "x" * 200}, format="json")
+    then = client.get("/api/v1/roles/")
+
+    assert refused.status_code == 413
+    assert (refused["X-RateLimit-Limit"], refused["X-RateLimit-Remaining"]) == ("5", "4")
+    assert (then["X-RateLimit-Limit"], then["X-RateLimit-Remaining"]) == ("5", "3")
+
+
+@pytest.mark.parametrize("credentials", ["none", "bad token", "session"])
+def test_an_oversized_body_reports_the_rate_of_whoever_sent_it(credentials, settings, db, client):
+    from django.core.cache import cache
+
+    from tests.factories import UserFactory
+
+    settings.API_MAX_BODY_BYTES = 100
+    settings.API_RATE_LIMIT = "7/min"
+    address = "198.51.100.7"
+    headers = {"REMOTE_ADDR": address}
+    if credentials == "bad token":
+        headers["HTTP_AUTHORIZATION"] = "Bearer dsk_not_a_token"
+    cache.delete(f"throttle_api_addr:{address}")  # the window outlives tests (the cache is Redis)
+    if credentials == "session":
+        user = UserFactory(username="rhea", groups=["recruiter"])
+        cache.delete(f"throttle_api_user:{user.pk}")
+        client.force_login(user)
+
+    refused = client.post("/api/v1/candidates/", "x" * 200, content_type="application/json", **headers)
+    then = client.get("/api/v1/roles/", **headers)
+
+    assert refused.status_code == 413
+    assert (refused["X-RateLimit-Limit"], refused["X-RateLimit-Remaining"]) == ("7", "6")
+    assert then["X-RateLimit-Remaining"] == "5"  # the same window
+
+
 def test_a_method_an_endpoint_does_not_serve_is_405(token_client):
     client = token_client(["roles:read"])
 

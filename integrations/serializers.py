@@ -1,0 +1,70 @@
+"""Serializer bases every API request body uses: strict about keys, strict about time zones.
+
+Kept apart from ``integrations.drf`` (the views' base), so serializers that domain
+modules import (``scoring.serializers``) need nothing of the API's views.
+"""
+
+from collections.abc import Mapping
+
+from django.utils import timezone
+from rest_framework import exceptions, serializers
+from rest_framework.utils import html
+
+from config.errors import NON_FIELD
+from integrations.filters import TIMEZONE_REQUIRED
+
+UNKNOWN_FIELD = "Unknown field: this operation does not take it (check the spelling)."
+
+
+# A request body (or a nested object of one) that refuses keys it does not define.
+#
+# A typo such as "scheduled_on" would otherwise be dropped without a word, and the
+# request would succeed without the value. Each unknown key is a 400 ``unknown_field``
+# at its path, together with the body's other errors. The schema says so too
+# (``additionalProperties: false``, see ``integrations.openapi``). Comments, not a
+# docstring: drf-spectacular would make a docstring every subclass's description.
+class StrictSerializer(serializers.Serializer):
+    def to_internal_value(self, data):
+        unknown = []
+        if isinstance(data, Mapping):
+            known = {name for name, field in self.fields.items() if not field.read_only}
+            unknown = [key for key in data if key not in known]
+        if not unknown:
+            return super().to_internal_value(data)
+        errors = {}
+        try:
+            super().to_internal_value(data)
+        except serializers.ValidationError as error:
+            errors = error.detail if isinstance(error.detail, dict) else {NON_FIELD: error.detail}
+        for key in unknown:
+            errors[str(key)] = [exceptions.ErrorDetail(UNKNOWN_FIELD, code="unknown_field")]
+        raise serializers.ValidationError(errors)
+
+
+class AwareDateTimeField(serializers.DateTimeField):
+    """An ISO 8601 datetime that states its time zone (``Z`` or an offset), kept in UTC.
+
+    ``2026-11-28T10:00:00`` could be any of 24 moments; rather than take it as UTC,
+    it is a 400 ``timezone_required`` at the field.
+    """
+
+    default_error_messages = {
+        "timezone_required": TIMEZONE_REQUIRED,
+        "blank": "Give an ISO 8601 datetime, or leave the parameter out.",
+    }
+
+    def get_value(self, dictionary):
+        # DRF reads an optional query parameter given empty (?updated_since=) as not given at all.
+        if html.is_html_input(dictionary) and dictionary.get(self.field_name, None) == "":
+            return ""
+        return super().get_value(dictionary)
+
+    def to_internal_value(self, value):
+        if isinstance(value, str) and not value.strip():
+            self.fail("blank")
+        return super().to_internal_value(value)
+
+    def enforce_timezone(self, value):
+        if timezone.is_naive(value):
+            self.fail("timezone_required")
+        return super().enforce_timezone(value)
