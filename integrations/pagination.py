@@ -1,6 +1,10 @@
 """Cursor pages for API lists: stable under inserts, a fixed number of queries per page."""
 
+import datetime as dt
+
 from django.conf import settings
+from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.utils import timezone
 from rest_framework.pagination import CursorPagination
 
 from config.errors import ApplicationError
@@ -63,9 +67,10 @@ class CursorPage(CursorPagination):
         return cursor
 
     def position_check(self, position: str) -> None:
-        """Refuse a position the ordering's first field cannot hold (and any NUL, which no column can)."""
-        from django.core.exceptions import FieldDoesNotExist, ValidationError
+        """Refuse a position the ordering's first field cannot hold (and any NUL, which no column can).
 
+        The cursors this API gives out hold times with their offset: a time without one is crafted.
+        """
         if "\x00" in position:
             raise self.invalid_cursor()
         ordering = self.ordering if isinstance(self.ordering, str) else self.ordering[0]
@@ -81,6 +86,8 @@ class CursorPage(CursorPagination):
         except (ValidationError, ValueError, TypeError, OverflowError):
             raise self.invalid_cursor() from None
         if value is None or (isinstance(value, int) and not -(2**63) <= value < 2**63):
+            raise self.invalid_cursor()
+        if isinstance(value, dt.datetime) and timezone.is_naive(value):
             raise self.invalid_cursor()
 
 

@@ -95,3 +95,14 @@ def test_no_decoded_cursor_content_makes_a_list_fail(world, position, offset, re
     for template in cursor_lists():
         check(client, template, world, tokens, problems)
     assert problems == []
+
+
+def test_a_cursor_time_without_its_offset_is_crafted_and_refused_while_the_api_s_own_pass(world):
+    client = api_client(secret=world.token_secret)
+    path = "/api/v1/candidates/?updated_since=2000-01-01T00:00:00Z"
+
+    naive = client.get(f"{path}&cursor={cursor_of({'p': '2026-01-01 00:00:00'})}")
+    aware = client.get(f"{path}&cursor={cursor_of({'p': '2026-01-01 00:00:00+00:00'})}")
+
+    assert (naive.status_code, response_json(naive)["code"]) == (400, "invalid_cursor")
+    assert aware.status_code == 200
