@@ -43,7 +43,10 @@ def test_scorecards_submitted_while_redis_is_down_are_kept_and_scored_once_it_is
     opening = OpeningFactory(title="Analytics Engineer")
     on_page, by_token = UserFactory(username="page_ivy"), UserFactory(username="api_ian")
     interviews = [
-        InterviewFactory(application=ApplicationFactory(opening=opening), interviewers=[on_page, by_token])
+        InterviewFactory(
+            application=ApplicationFactory(opening=opening, source="greenhouse"),
+            interviewers=[on_page, by_token],
+        )
         for _ in range(3)
     ]
     client.force_login(on_page)

@@ -27,7 +27,10 @@ def scored_opening(rubric_version, django_capture_on_commit_callbacks):
     def build(n=4, *, role="ml_engineer"):
         from assessments.models import Role
 
-        opening = OpeningFactory(title=f"Opening {role}", role=Role.objects.get(key=role))
+        # Pushed in by Greenhouse, the source of ``token_client``'s tokens.
+        opening = OpeningFactory(
+            title=f"Opening {role}", role=Role.objects.get(key=role), source="greenhouse"
+        )
         lenient, neutral = UserFactory(username=f"lenient_{n}"), UserFactory(username=f"neutral_{n}")
         applications = []
         for index in range(n):
