@@ -6,7 +6,9 @@ interviewer's behalf by integrations, and imported from Greenhouse's format.
 """
 
 from contextlib import contextmanager
+from decimal import Decimal
 
+from django.conf import settings
 from django.http import Http404
 from django.urls import path, reverse
 from django_filters import rest_framework as filters
@@ -14,6 +16,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiExample,
     OpenApiParameter,
+    OpenApiResponse,
     extend_schema,
     extend_schema_field,
     extend_schema_view,
@@ -55,6 +58,7 @@ from integrations.drf import (
     ApiMixin,
     ApiReadOnlyViewSet,
     ApiView,
+    ErrorSerializer,
     errors,
     writable_source_check,
 )
@@ -73,7 +77,15 @@ class SourceSerializer(serializers.Serializer):
 class ProfileEntrySerializer(serializers.Serializer):
     area = serializers.CharField(source="area.key")
     area_name = serializers.CharField(source="area.name")
-    weight = serializers.DecimalField(max_digits=6, decimal_places=2, coerce_to_string=False)
+    # The model's range (above 0, six digits with two decimals) as inclusive bounds, which OpenAPI
+    # 3.0 and JSON Schema read alike (max_digits alone gives a boolean exclusiveMaximum).
+    weight = serializers.DecimalField(
+        max_digits=6,
+        decimal_places=2,
+        coerce_to_string=False,
+        min_value=Decimal("0.01"),
+        max_value=Decimal("9999.99"),
+    )
     expected_level = serializers.IntegerField()
     minimum_level = serializers.IntegerField(allow_null=True)
     source = SourceSerializer(source="*")
@@ -256,8 +268,37 @@ class AdviceSerializer(serializers.Serializer):
     rubric_version = serializers.IntegerField()
     answers = serializers.DictField()
     hire_first = RoleRefSerializer()
-    also_consider = serializers.ListField(child=serializers.CharField())
+    also_consider = RoleRefSerializer(many=True)
     reasons = ReasonSerializer(many=True)
+
+
+def _advisor_parameters() -> list[OpenApiParameter]:
+    """The shipped rubric's questions as parameters: choice questions required, with their choices.
+
+    What ``advisor_answers_clean`` accepts: no other parameter, every choice
+    question answered, booleans optional (false when left out).
+    """
+    import yaml
+
+    rubric = yaml.safe_load((settings.BASE_DIR / "assessments" / "rubrics" / "data_roles.yaml").read_text())
+    parameters = []
+    for key, question in rubric["advisor"]["questions"].items():
+        if question["type"] == "boolean":
+            parameters.append(
+                OpenApiParameter(key, OpenApiTypes.BOOL, description=f"{question['label']} (default false)")
+            )
+        else:
+            parameters.append(
+                OpenApiParameter(
+                    key,
+                    str,
+                    required=True,
+                    enum=list(question["choices"]),
+                    description=f"{question['label']} "
+                    + "; ".join(f"`{choice}`: {label}" for choice, label in question["choices"].items()),
+                )
+            )
+    return parameters
 
 
 class AdvisorView(ApiView):
@@ -271,13 +312,14 @@ class AdvisorView(ApiView):
 
     @extend_schema(
         summary="Which role to hire first",
-        parameters=[
-            OpenApiParameter("team_type", str, description="e.g. startup, enterprise"),
-            OpenApiParameter("primary_need", str, description="e.g. explore, production, both"),
-            OpenApiParameter("has_data_science_team", OpenApiTypes.BOOL),
-            OpenApiParameter("first_ml_product", OpenApiTypes.BOOL),
-        ],
-        responses={200: AdviceSerializer, **errors(400, 422, 503)},
+        parameters=_advisor_parameters(),
+        responses={
+            200: AdviceSerializer,
+            **errors(400, 503),
+            422: OpenApiResponse(
+                ErrorSerializer, description="`no_matching_rule`: no recommendation covers it."
+            ),
+        },
         examples=[
             OpenApiExample(
                 "A startup's first ML product",

@@ -8,7 +8,7 @@ from rest_framework import status
 from config.errors import ApplicationError
 from config.permissions import caller_has_scope
 from hiring.models import Application, Candidate, Decision, Interview, InterviewerIdentity, Opening
-from integrations.filters import IdFilter, SinceFilter
+from integrations.filters import IdFilter, SinceFilter, StrictBooleanFilter
 
 # Filters that select on another resource's fields, and the scopes that read them.
 APPLICATION_FIELD = ("candidates:read",)  # an application's stage
@@ -130,7 +130,7 @@ class DecisionFilter(ScopedFilterSet):
 
 class InterviewerFilter(ScopedFilterSet):
     email = filters.CharFilter(lookup_expr="iexact", help_text="Their email, in any letter case.")
-    is_active = filters.BooleanFilter()
+    is_active = StrictBooleanFilter()
 
     class Meta:
         model = get_user_model()
