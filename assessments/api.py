@@ -64,7 +64,7 @@ from integrations.drf import (
 )
 from integrations.filters import IdFilter, SinceFilter
 from integrations.pagination import CursorPage, UpdatedCursorPage
-from integrations.serializers import AwareDateTimeField, StrictSerializer
+from integrations.serializers import AwareDateTimeField, StrictSerializer, TextStrictSerializer
 
 
 class SourceSerializer(serializers.Serializer):
@@ -742,6 +742,8 @@ class InterviewScorecardView(ApiView):
 class GreenhouseIdField(serializers.CharField):
     """A Greenhouse id: Harvest sends integers (``"id": 821``); strings are taken too. Stored as text."""
 
+    takes_other_types = True  # an integer is no wrong type here (see TextStrictSerializer)
+
     def __init__(self, **kwargs) -> None:
         kwargs.setdefault("max_length", 128)
         super().__init__(**kwargs)
@@ -755,7 +757,7 @@ class GreenhouseIdField(serializers.CharField):
         return super().to_internal_value(str(data))
 
 
-class GreenhouseUserSerializer(serializers.Serializer):
+class GreenhouseUserSerializer(TextStrictSerializer):
     id = GreenhouseIdField(
         required=False,
         help_text="Greenhouse user id (an integer, as Harvest sends it, or a string): "
@@ -765,7 +767,7 @@ class GreenhouseUserSerializer(serializers.Serializer):
     name = serializers.CharField(required=False, allow_blank=True)
 
 
-class GreenhouseAttributeSerializer(serializers.Serializer):
+class GreenhouseAttributeSerializer(TextStrictSerializer):
     name = serializers.CharField(max_length=200)
     type = serializers.CharField(required=False, allow_blank=True, allow_null=True, default="")
     note = serializers.CharField(
@@ -774,13 +776,13 @@ class GreenhouseAttributeSerializer(serializers.Serializer):
     rating = serializers.ChoiceField(choices=list(ATTRIBUTE_LEVELS))
 
 
-class GreenhouseQuestionSerializer(serializers.Serializer):
+class GreenhouseQuestionSerializer(TextStrictSerializer):
     id = serializers.IntegerField(required=False, allow_null=True)
     question = serializers.CharField(allow_blank=True)
     answer = serializers.CharField(required=False, allow_blank=True, allow_null=True, default="")
 
 
-class GreenhouseScorecardSerializer(serializers.Serializer):
+class GreenhouseScorecardSerializer(TextStrictSerializer):
     interviewer = GreenhouseUserSerializer(required=False, allow_null=True)
     submitted_by = GreenhouseUserSerializer(
         required=False, allow_null=True, help_text="Used when `interviewer` is absent."

@@ -19,19 +19,13 @@ UNKNOWN_FIELD = "Unknown field: this operation does not take it (check the spell
 NOT_TEXT = "Not a valid string: give text in quotes, not a number, boolean, list or object."
 
 
-# A request body (or a nested object of one) that refuses keys it does not define,
-# and values of another JSON type where the field takes text.
-#
-# A typo such as "scheduled_on" would otherwise be dropped without a word, and the
-# request would succeed without the value. Each unknown key is a 400 ``unknown_field``
-# at its path, together with the body's other errors. The schema says so too
-# (``additionalProperties: false``, see ``integrations.openapi``).
+# A request body (or a nested object of one) whose text fields take only text.
 #
 # DRF's CharField takes 42 as "42" (and a ChoiceField 1 as "1"); the schema says
-# "type: string", so a number or boolean there is a 400 ``invalid`` at the field,
-# as the schema promises. Comments, not a docstring: drf-spectacular would make a
-# docstring every subclass's description.
-class StrictSerializer(serializers.Serializer):
+# "type: string", so a number, boolean or list there is a 400 ``invalid`` at the
+# field, as the schema promises. Comments, not docstrings: drf-spectacular would
+# make a docstring every subclass's description.
+class TextStrictSerializer(serializers.Serializer):
     def to_internal_value(self, data):
         problems = self._key_and_type_problems(data) if isinstance(data, Mapping) else {}
         if not problems:
@@ -49,11 +43,9 @@ class StrictSerializer(serializers.Serializer):
         problems: dict = {}
         for key, value in data.items():
             field = writable.get(key)
-            if field is None:
-                problems[str(key)] = [exceptions.ErrorDetail(UNKNOWN_FIELD, code="unknown_field")]
-            elif value is None:
-                continue  # allow_null decides
-            elif _takes_text(field) and not isinstance(value, str):
+            if field is None or value is None:
+                continue  # an unknown key (see StrictSerializer); null: allow_null decides
+            if _takes_text(field) and not isinstance(value, str):
                 problems[key] = [exceptions.ErrorDetail(NOT_TEXT, code="invalid")]
             elif (
                 isinstance(field, serializers.ListField)
@@ -70,8 +62,26 @@ class StrictSerializer(serializers.Serializer):
         return problems
 
 
+# A request body (or a nested object of one) that also refuses keys it does not define.
+#
+# A typo such as "scheduled_on" would otherwise be dropped without a word, and the
+# request would succeed without the value. Each unknown key is a 400 ``unknown_field``
+# at its path, together with the body's other errors. The schema says so too
+# (``additionalProperties: false``, see ``integrations.openapi``).
+class StrictSerializer(TextStrictSerializer):
+    def _key_and_type_problems(self, data: Mapping) -> dict:
+        problems = super()._key_and_type_problems(data)
+        known = {name for name, field in self.fields.items() if not field.read_only}
+        for key in data:
+            if key not in known:
+                problems[str(key)] = [exceptions.ErrorDetail(UNKNOWN_FIELD, code="unknown_field")]
+        return problems
+
+
 def _takes_text(field: serializers.Field) -> bool:
     """A field whose schema type is a string: CharField and its kin, or a choice among strings."""
+    if getattr(field, "takes_other_types", False):
+        return False
     if isinstance(field, serializers.CharField):
         return True
     return (
