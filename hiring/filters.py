@@ -21,7 +21,8 @@ class ScopedFilterSet(filters.FilterSet):
     ``Meta.read_scopes = {"stage": APPLICATION_FIELD}``: a caller holding none of the
     scopes (a token) or whose role allows none (a person) gets 403 ``missing_scope`` at
     that parameter, so a filter never tells them what the page hides, such as where a
-    candidate stands. The schema lists the scopes as ``x-read-scopes``.
+    candidate stands. The schema lists the scopes as ``x-read-scopes``. A choice filter
+    given empty (``?stage=``) is a 400 ``invalid_choice``, not "no filter".
     """
 
     def is_valid(self):
@@ -33,6 +34,14 @@ class ScopedFilterSet(filters.FilterSet):
                     f"Filtering by '{name}' needs the '{scopes[0]}' scope.",
                     field=name,
                     status_code=status.HTTP_403_FORBIDDEN,
+                )
+        for name, declared in self.filters.items():
+            # django-filter reads "?stage=" as "not given"; the schema's enum has no empty choice.
+            if isinstance(declared, filters.ChoiceFilter) and self.data.get(name, None) == "":
+                raise ApplicationError(
+                    "invalid_choice",
+                    f"Give one of the '{name}' choices, or leave the parameter out.",
+                    field=name,
                 )
         return super().is_valid()
 

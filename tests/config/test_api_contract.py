@@ -14,7 +14,7 @@ import pytest
 import schemathesis
 from django.core import signals
 from django.core.handlers.wsgi import WSGIHandler
-from django.db import close_old_connections
+from django.db import close_old_connections, transaction
 from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.renderers import OpenApiJsonRenderer
 from hypothesis import HealthCheck, settings
@@ -191,6 +191,17 @@ class ApiWorkflow(schema.as_state_machine()):
     ensure_resource_availability among them)."""
 
     secret = ""
+
+    def setup(self):
+        # Each sequence starts from the same data: Hypothesis replays sequences to shrink them.
+        super().setup()
+        self._sequence = transaction.atomic()
+        self._sequence.__enter__()
+
+    def teardown(self):
+        transaction.set_rollback(True)
+        self._sequence.__exit__(None, None, None)
+        super().teardown()
 
     def get_call_kwargs(self, case):
         return {"headers": {"Authorization": f"Bearer {self.secret}"}}

@@ -32,7 +32,7 @@ from tests.hostile.operations import (
     send,
     valid_body,
 )
-from tests.hostile.world import api_operations, fingerprint_changes, tables_fingerprint
+from tests.hostile.world import api_operations, api_schema, fingerprint_changes, tables_fingerprint
 
 pytestmark = pytest.mark.django_db
 
@@ -480,6 +480,26 @@ def test_boolean_query_parameters_refuse_what_is_not_a_boolean_on_every_read(wor
                 )
         if client.get(path, {**required, name: "false"}).status_code not in {200, 422}:
             problems.append(f"{template}?{name}=false: refused")
+    assert problems == []
+
+
+def test_choice_query_parameters_given_empty_are_a_400_on_every_list(world):
+    # django-filter read "?stage=" as "not given"; the schema's enum has no empty choice.
+    client, problems = _token(world), []
+    choices = [
+        (template, parameter["name"])
+        for method, template, operation in api_operations()
+        if method == "GET" and "{" not in template
+        for parameter in operation.get("parameters", [])
+        if parameter["in"] == "query"
+        and "enum" in _resolve(api_schema(), parameter.get("schema", {}))
+        and not parameter.get("required")
+    ]
+    assert len(choices) >= 5
+    for template, name in choices:
+        response = client.get(template, {name: ""})
+        if response.status_code != 400 or not _refused_at(response, name):
+            problems.append(f"{template}?{name}=: {response.status_code} {response.content[:120]!r}")
     assert problems == []
 
 
