@@ -34,14 +34,15 @@ class Advice:
 
 
 _TRUE = {"true", "1", "yes", "on"}
-_FALSE = {"false", "0", "no", "off", ""}
+_FALSE = {"false", "0", "no", "off"}
 
 
 def advisor_answers_clean(*, questions: dict, raw: dict) -> dict:
     """Validate raw answers (strings from a query string or a form) against the questions.
 
-    Choice questions are required; boolean questions default to false. Raises
-    ApplicationError with the offending field.
+    Choice questions are required; boolean questions default to false when left
+    out, and an empty answer (``?first_ml_product=``) is refused like any other
+    that is not yes or no. Raises ApplicationError with the offending field.
     """
     answers: dict[str, str | bool] = {}
     unknown = sorted(set(raw) - set(questions))
@@ -50,8 +51,10 @@ def advisor_answers_clean(*, questions: dict, raw: dict) -> dict:
     for key, question in questions.items():
         value = raw.get(key)
         if question["type"] == "boolean":
-            text = str(value).strip().lower() if value is not None else ""
-            if isinstance(value, bool):
+            text = str(value).strip().lower()
+            if value is None:
+                answers[key] = False  # left out: no
+            elif isinstance(value, bool):
                 answers[key] = value
             elif text in _TRUE:
                 answers[key] = True

@@ -6,7 +6,9 @@ interviewer's behalf by integrations, and imported from Greenhouse's format.
 """
 
 from contextlib import contextmanager
+from decimal import Decimal
 
+from django.conf import settings
 from django.http import Http404
 from django.urls import path, reverse
 from django_filters import rest_framework as filters
@@ -14,6 +16,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiExample,
     OpenApiParameter,
+    OpenApiResponse,
     extend_schema,
     extend_schema_field,
     extend_schema_view,
@@ -55,12 +58,13 @@ from integrations.drf import (
     ApiMixin,
     ApiReadOnlyViewSet,
     ApiView,
+    ErrorSerializer,
     errors,
     writable_source_check,
 )
 from integrations.filters import IdFilter, SinceFilter
 from integrations.pagination import CursorPage, UpdatedCursorPage
-from integrations.serializers import AwareDateTimeField, StrictSerializer
+from integrations.serializers import AwareDateTimeField, StrictSerializer, TextStrictSerializer
 
 
 class SourceSerializer(serializers.Serializer):
@@ -73,7 +77,15 @@ class SourceSerializer(serializers.Serializer):
 class ProfileEntrySerializer(serializers.Serializer):
     area = serializers.CharField(source="area.key")
     area_name = serializers.CharField(source="area.name")
-    weight = serializers.DecimalField(max_digits=6, decimal_places=2, coerce_to_string=False)
+    # The model's range (above 0, six digits with two decimals) as inclusive bounds, which OpenAPI
+    # 3.0 and JSON Schema read alike (max_digits alone gives a boolean exclusiveMaximum).
+    weight = serializers.DecimalField(
+        max_digits=6,
+        decimal_places=2,
+        coerce_to_string=False,
+        min_value=Decimal("0.01"),
+        max_value=Decimal("9999.99"),
+    )
     expected_level = serializers.IntegerField()
     minimum_level = serializers.IntegerField(allow_null=True)
     source = SourceSerializer(source="*")
@@ -256,8 +268,37 @@ class AdviceSerializer(serializers.Serializer):
     rubric_version = serializers.IntegerField()
     answers = serializers.DictField()
     hire_first = RoleRefSerializer()
-    also_consider = serializers.ListField(child=serializers.CharField())
+    also_consider = RoleRefSerializer(many=True)
     reasons = ReasonSerializer(many=True)
+
+
+def _advisor_parameters() -> list[OpenApiParameter]:
+    """The shipped rubric's questions as parameters: choice questions required, with their choices.
+
+    What ``advisor_answers_clean`` accepts: no other parameter, every choice
+    question answered, booleans optional (false when left out).
+    """
+    import yaml
+
+    rubric = yaml.safe_load((settings.BASE_DIR / "assessments" / "rubrics" / "data_roles.yaml").read_text())
+    parameters = []
+    for key, question in rubric["advisor"]["questions"].items():
+        if question["type"] == "boolean":
+            parameters.append(
+                OpenApiParameter(key, OpenApiTypes.BOOL, description=f"{question['label']} (default false)")
+            )
+        else:
+            parameters.append(
+                OpenApiParameter(
+                    key,
+                    str,
+                    required=True,
+                    enum=list(question["choices"]),
+                    description=f"{question['label']} "
+                    + "; ".join(f"`{choice}`: {label}" for choice, label in question["choices"].items()),
+                )
+            )
+    return parameters
 
 
 class AdvisorView(ApiView):
@@ -271,13 +312,14 @@ class AdvisorView(ApiView):
 
     @extend_schema(
         summary="Which role to hire first",
-        parameters=[
-            OpenApiParameter("team_type", str, description="e.g. startup, enterprise"),
-            OpenApiParameter("primary_need", str, description="e.g. explore, production, both"),
-            OpenApiParameter("has_data_science_team", OpenApiTypes.BOOL),
-            OpenApiParameter("first_ml_product", OpenApiTypes.BOOL),
-        ],
-        responses={200: AdviceSerializer, **errors(400, 422, 503)},
+        parameters=_advisor_parameters(),
+        responses={
+            200: AdviceSerializer,
+            **errors(400, 503),
+            422: OpenApiResponse(
+                ErrorSerializer, description="`no_matching_rule`: no recommendation covers it."
+            ),
+        },
         examples=[
             OpenApiExample(
                 "A startup's first ML product",
@@ -700,6 +742,8 @@ class InterviewScorecardView(ApiView):
 class GreenhouseIdField(serializers.CharField):
     """A Greenhouse id: Harvest sends integers (``"id": 821``); strings are taken too. Stored as text."""
 
+    takes_other_types = True  # an integer is no wrong type here (see TextStrictSerializer)
+
     def __init__(self, **kwargs) -> None:
         kwargs.setdefault("max_length", 128)
         super().__init__(**kwargs)
@@ -713,7 +757,7 @@ class GreenhouseIdField(serializers.CharField):
         return super().to_internal_value(str(data))
 
 
-class GreenhouseUserSerializer(serializers.Serializer):
+class GreenhouseUserSerializer(TextStrictSerializer):
     id = GreenhouseIdField(
         required=False,
         help_text="Greenhouse user id (an integer, as Harvest sends it, or a string): "
@@ -723,7 +767,7 @@ class GreenhouseUserSerializer(serializers.Serializer):
     name = serializers.CharField(required=False, allow_blank=True)
 
 
-class GreenhouseAttributeSerializer(serializers.Serializer):
+class GreenhouseAttributeSerializer(TextStrictSerializer):
     name = serializers.CharField(max_length=200)
     type = serializers.CharField(required=False, allow_blank=True, allow_null=True, default="")
     note = serializers.CharField(
@@ -732,13 +776,13 @@ class GreenhouseAttributeSerializer(serializers.Serializer):
     rating = serializers.ChoiceField(choices=list(ATTRIBUTE_LEVELS))
 
 
-class GreenhouseQuestionSerializer(serializers.Serializer):
+class GreenhouseQuestionSerializer(TextStrictSerializer):
     id = serializers.IntegerField(required=False, allow_null=True)
     question = serializers.CharField(allow_blank=True)
     answer = serializers.CharField(required=False, allow_blank=True, allow_null=True, default="")
 
 
-class GreenhouseScorecardSerializer(serializers.Serializer):
+class GreenhouseScorecardSerializer(TextStrictSerializer):
     interviewer = GreenhouseUserSerializer(required=False, allow_null=True)
     submitted_by = GreenhouseUserSerializer(
         required=False, allow_null=True, help_text="Used when `interviewer` is absent."

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from django.contrib.auth import get_user_model
+from django.core.validators import RegexValidator
 from django.urls import path, reverse
 from drf_spectacular.utils import (
     OpenApiExample,
@@ -237,6 +238,8 @@ class ApplicationUpsertSerializer(StrictSerializer):
 
 
 class InterviewerRefSerializer(StrictSerializer):
+    schema_requires_one_of = ("email", "external_id")
+
     email = serializers.EmailField(required=False)
     external_id = serializers.CharField(
         max_length=128, required=False, help_text="The interviewer's id in your system."
@@ -1017,9 +1020,20 @@ class _RefusesPasswords:
         return super().to_internal_value(data)
 
 
+# The email is also the username, so it takes only what a username may hold (ASCII letters,
+# digits and @ . + - _): "o'brien@example.com" is a valid address Django's usernames refuse.
+_USERNAME_SAFE = RegexValidator(
+    r"^[A-Za-z0-9.@+_-]+$",
+    "As it is also the username, use only letters, digits and @ . + - _.",
+    code="invalid",
+)
+
+
 class InterviewerUserCreateSerializer(_RefusesPasswords, StrictSerializer):
     email = serializers.EmailField(
-        max_length=254, help_text="Unique without regard to case; also their username."
+        max_length=254,
+        validators=[_USERNAME_SAFE],
+        help_text="Unique without regard to case; also their username (letters, digits and @ . + - _).",
     )
     first_name = serializers.CharField(max_length=150, required=False, allow_blank=True, default="")
     last_name = serializers.CharField(max_length=150, required=False, allow_blank=True, default="")
@@ -1027,7 +1041,7 @@ class InterviewerUserCreateSerializer(_RefusesPasswords, StrictSerializer):
 
 
 class InterviewerUserUpdateSerializer(_RefusesPasswords, StrictSerializer):
-    email = serializers.EmailField(max_length=254, required=False)
+    email = serializers.EmailField(max_length=254, required=False, validators=[_USERNAME_SAFE])
     first_name = serializers.CharField(max_length=150, required=False, allow_blank=True)
     last_name = serializers.CharField(max_length=150, required=False, allow_blank=True)
     is_active = serializers.BooleanField(required=False)

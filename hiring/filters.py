@@ -8,7 +8,7 @@ from rest_framework import status
 from config.errors import ApplicationError
 from config.permissions import caller_has_scope
 from hiring.models import Application, Candidate, Decision, Interview, InterviewerIdentity, Opening
-from integrations.filters import IdFilter, SinceFilter
+from integrations.filters import IdFilter, SinceFilter, StrictBooleanFilter
 
 # Filters that select on another resource's fields, and the scopes that read them.
 APPLICATION_FIELD = ("candidates:read",)  # an application's stage
@@ -21,7 +21,8 @@ class ScopedFilterSet(filters.FilterSet):
     ``Meta.read_scopes = {"stage": APPLICATION_FIELD}``: a caller holding none of the
     scopes (a token) or whose role allows none (a person) gets 403 ``missing_scope`` at
     that parameter, so a filter never tells them what the page hides, such as where a
-    candidate stands. The schema lists the scopes as ``x-read-scopes``.
+    candidate stands. The schema lists the scopes as ``x-read-scopes``. A choice filter
+    given empty (``?stage=``) is a 400 ``invalid_choice``, not "no filter".
     """
 
     def is_valid(self):
@@ -33,6 +34,14 @@ class ScopedFilterSet(filters.FilterSet):
                     f"Filtering by '{name}' needs the '{scopes[0]}' scope.",
                     field=name,
                     status_code=status.HTTP_403_FORBIDDEN,
+                )
+        for name, declared in self.filters.items():
+            # django-filter reads "?stage=" as "not given"; the schema's enum has no empty choice.
+            if isinstance(declared, filters.ChoiceFilter) and self.data.get(name, None) == "":
+                raise ApplicationError(
+                    "invalid_choice",
+                    f"Give one of the '{name}' choices, or leave the parameter out.",
+                    field=name,
                 )
         return super().is_valid()
 
@@ -130,7 +139,7 @@ class DecisionFilter(ScopedFilterSet):
 
 class InterviewerFilter(ScopedFilterSet):
     email = filters.CharFilter(lookup_expr="iexact", help_text="Their email, in any letter case.")
-    is_active = filters.BooleanFilter()
+    is_active = StrictBooleanFilter()
 
     class Meta:
         model = get_user_model()

@@ -18,6 +18,8 @@ they come) and datetimes with ``AwareDateTimeField`` (no time zone, no guess:
 
 from __future__ import annotations
 
+import re
+
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse
 from rest_framework import exceptions, mixins, serializers, viewsets
 from rest_framework.parsers import JSONParser
@@ -93,12 +95,16 @@ class SafeJSONParser(JSONParser):
 
 
 def _idempotency_key_check(key: str) -> None:
-    """1-255 visible characters: control characters (NUL above all) cannot be stored or logged safely."""
-    if not key or len(key) > idempotency.MAX_KEY_LENGTH or any(ord(c) < 32 or ord(c) == 127 for c in key):
+    """1-255 printable ASCII characters (``idempotency.KEY_PATTERN``, as the schema says).
+
+    Control characters (NUL above all) cannot be stored or logged safely; other
+    characters do not survive every proxy unchanged.
+    """
+    if len(key) > idempotency.MAX_KEY_LENGTH or not re.fullmatch(idempotency.KEY_PATTERN, key):
         raise ApplicationError(
             "invalid_idempotency_key",
-            f"The {idempotency.HEADER} header must be 1-{idempotency.MAX_KEY_LENGTH} characters, "
-            "without control characters.",
+            f"The {idempotency.HEADER} header must be 1-{idempotency.MAX_KEY_LENGTH} printable ASCII "
+            "characters, without a space at either end.",
             field=idempotency.HEADER,
         )
 
@@ -254,7 +260,9 @@ IDEMPOTENCY_KEY_PARAMETER = OpenApiParameter(
     str,
     OpenApiParameter.HEADER,
     required=False,
-    description="Any unique string of 1-255 characters, without control characters. Resending the same "
-    "key with the same body returns the stored response (with Idempotent-Replayed: true); with another "
-    "body, 422.",
+    description=f"Any unique string of 1-{idempotency.MAX_KEY_LENGTH} printable ASCII characters, without "
+    "a space at either end (a UUID, say); another key is a 400 `invalid_idempotency_key`. Resending the "
+    "same key with the same body returns the stored response (with Idempotent-Replayed: true); with "
+    "another body, 422 `idempotency_key_reused`; while the first request with the key is still running, "
+    "409 `idempotency_in_progress`.",
 )

@@ -6,7 +6,6 @@ from django import forms
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django_filters import rest_framework as filters
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
 MAX_ID = 2**63 - 1  # ids are PostgreSQL bigints
@@ -60,7 +59,7 @@ class SinceFilter(filters.IsoDateTimeFilter):
     field_class = UtcIsoDateTimeField
 
 
-@extend_schema_field(OpenApiTypes.INT)
+@extend_schema_field({"type": "integer", "minimum": 1, "maximum": MAX_ID})
 class IdFilter(filters.NumberFilter):
     """A record id: a whole number (not 2.5, not 1e9)."""
 
@@ -69,4 +68,34 @@ class IdFilter(filters.NumberFilter):
     def __init__(self, *args, **kwargs) -> None:
         kwargs.setdefault("min_value", 1)
         kwargs.setdefault("max_value", MAX_ID)
+        super().__init__(*args, **kwargs)
+
+
+class _TrueOrFalseField(forms.Field):
+    """``true`` or ``false`` (as the schema's boolean), anything else a 400; left out, no filter.
+
+    Django's NullBooleanField reads ``?is_active=abc`` as "not given" and filters nothing.
+    """
+
+    default_error_messages = {"invalid": "Give true or false, or leave the parameter out."}
+
+    widget = forms.TextInput  # django-filter's BooleanWidget turns what is not a boolean into "not given"
+
+    def to_python(self, value):
+        if value in (None, ""):
+            return None
+        if value in ("true", "True", "1"):
+            return True
+        if value in ("false", "False", "0"):
+            return False
+        raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+
+
+class StrictBooleanFilter(filters.BooleanFilter):
+    """A boolean query parameter that refuses what is not one (see ``_TrueOrFalseField``)."""
+
+    field_class = _TrueOrFalseField
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("widget", forms.TextInput)
         super().__init__(*args, **kwargs)

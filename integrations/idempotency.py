@@ -21,6 +21,9 @@ from integrations.models import IdempotencyRecord
 
 HEADER = "Idempotency-Key"
 MAX_KEY_LENGTH = 255
+# Printable ASCII, no space at either end: what a header carries intact through every proxy (a
+# UUID, a hash, "order-42 retry"). The schema states it as the parameter's pattern.
+KEY_PATTERN = r"^[\x21-\x7E]([\x20-\x7E]*[\x21-\x7E])?$"
 STALE_CLAIM = timedelta(minutes=2)
 REPLAYED_HEADER = "Idempotent-Replayed"
 

@@ -3,6 +3,12 @@
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.openapi import AutoSchema
 
+# DRF's CharField refuses NUL anywhere, and (trimming first) text that is only spaces:
+# exactly str.strip()'s whitespace, spelled out because regex engines disagree on \s.
+_SPACES = "\\t\\n\\v\\f\\r \\x1c-\\x1f\\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000"
+NO_NUL = "^[^\\x00]*$"
+NO_NUL_NOT_ONLY_SPACES = f"^[^\\x00]*[^\\x00{_SPACES}][^\\x00]*$"
+
 
 class TokenAuthenticationScheme(OpenApiAuthenticationExtension):
     target_class = "integrations.authentication.TokenAuthentication"
@@ -48,6 +54,39 @@ class ScopedAutoSchema(AutoSchema):
         cls = serializer if isinstance(serializer, type) else type(serializer)
         if direction == "request" and issubclass(cls, StrictSerializer):
             schema["additionalProperties"] = False
+        one_of = getattr(cls, "schema_requires_one_of", ())
+        if direction == "request" and one_of:
+            schema["anyOf"] = [{"required": [name]} for name in one_of]
+        return schema
+
+    def _map_serializer_field(self, field, direction, bypass_extensions=False):
+        """What DRF refuses that drf-spectacular leaves unsaid.
+
+        A list that may not be empty (``allow_empty=False``) has ``minItems: 1``; text
+        that may not be blank, where DRF trims spaces first, needs a character that is
+        not one, and no text may hold NUL (``NO_NUL_NOT_ONLY_SPACES``, ``NO_NUL``).
+        """
+        from django.core.validators import RegexValidator
+        from rest_framework import serializers
+
+        schema = super()._map_serializer_field(field, direction, bypass_extensions)
+        lists = (serializers.ListField, serializers.ManyRelatedField, serializers.ListSerializer)
+        if (
+            isinstance(field, lists)
+            and not getattr(field, "allow_empty", True)
+            and schema.get("type") == "array"
+        ):
+            schema["minItems"] = max(schema.get("minItems", 0), 1)
+        plain_text = (
+            direction == "request"
+            and isinstance(field, serializers.CharField)
+            and schema.get("type") == "string"
+            and "format" not in schema
+            and not any(isinstance(validator, RegexValidator) for validator in field.validators)
+        )
+        if plain_text:
+            blank_refused = not field.allow_blank and field.trim_whitespace
+            schema.setdefault("pattern", NO_NUL_NOT_ONLY_SPACES if blank_refused else NO_NUL)
         return schema
 
     def get_operation(self, *args, **kwargs):
@@ -57,7 +96,69 @@ class ScopedAutoSchema(AutoSchema):
             operation["x-required-scope"] = scope
         if operation is not None:
             self._mark_scoped_filters(operation)
+            self._state_limits(operation)
         return operation
+
+    def _state_limits(self, operation: dict) -> None:
+        """What the server enforces on every operation, stated where the operation's views cannot.
+
+        ``page_size`` is 1 to ``API_MAX_PAGE_SIZE`` (``CursorPage``); ``Idempotency-Key``
+        follows ``idempotency.KEY_PATTERN`` and may be answered 409 (still running) or 422
+        (another body); a body over ``API_MAX_BODY_BYTES`` is a 413 before any view runs
+        (``ApiBodySizeLimitMiddleware``); a URL or headers over gunicorn's limits are a 414
+        or 431 from the server itself, not in the JSON shape.
+        """
+        from django.conf import settings
+
+        from integrations import idempotency
+
+        for parameter in operation.get("parameters", []):
+            if parameter["in"] == "query" and parameter["name"] == "page_size":
+                parameter["schema"] = {"type": "integer", "minimum": 1, "maximum": settings.API_MAX_PAGE_SIZE}
+                parameter["description"] = (
+                    f"Number of results per page, 1 to {settings.API_MAX_PAGE_SIZE} (default 50)."
+                )
+            if parameter["in"] == "header" and parameter["name"] == idempotency.HEADER:
+                parameter["schema"] = {
+                    "type": "string",
+                    "minLength": 1,
+                    "maxLength": idempotency.MAX_KEY_LENGTH,
+                    "pattern": idempotency.KEY_PATTERN,
+                }
+                self._error_add(
+                    operation, 409, "idempotency_in_progress", "A request with this key is running."
+                )
+                self._error_add(operation, 422, "idempotency_key_reused", "This key came with another body.")
+        if "requestBody" in operation:
+            self._error_add(
+                operation,
+                413,
+                "body_too_large",
+                f"The request body is larger than the API accepts ({settings.API_MAX_BODY_BYTES} bytes).",
+            )
+        responses = operation["responses"]
+        responses.setdefault(
+            "414", {"description": "The URL is too long (answered by the server, not JSON)."}
+        )
+        responses.setdefault(
+            "431", {"description": "The request headers are too large (answered by the server, not JSON)."}
+        )
+        operation["responses"] = dict(sorted(responses.items()))
+
+    @staticmethod
+    def _error_add(operation: dict, status: int, code: str, detail: str) -> None:
+        responses = operation["responses"]
+        if str(status) in responses:
+            return
+        responses[str(status)] = {
+            "content": {
+                "application/json": {
+                    "schema": {"$ref": "#/components/schemas/Error"},
+                    "examples": {str(status): {"value": {"code": code, "detail": detail}}},
+                }
+            },
+            "description": detail,
+        }
 
     def _mark_scoped_filters(self, operation: dict) -> None:
         """Filters on fields the list does not show name the scopes that read them (``x-read-scopes``)."""

@@ -16,29 +16,80 @@ from integrations.filters import TIMEZONE_REQUIRED
 UNKNOWN_FIELD = "Unknown field: this operation does not take it (check the spelling)."
 
 
-# A request body (or a nested object of one) that refuses keys it does not define.
+NOT_TEXT = "Not a valid string: give text in quotes, not a number, boolean, list or object."
+
+
+# A request body (or a nested object of one) whose text fields take only text.
 #
-# A typo such as "scheduled_on" would otherwise be dropped without a word, and the
-# request would succeed without the value. Each unknown key is a 400 ``unknown_field``
-# at its path, together with the body's other errors. The schema says so too
-# (``additionalProperties: false``, see ``integrations.openapi``). Comments, not a
-# docstring: drf-spectacular would make a docstring every subclass's description.
-class StrictSerializer(serializers.Serializer):
+# DRF's CharField takes 42 as "42" (and a ChoiceField 1 as "1"); the schema says
+# "type: string", so a number, boolean or list there is a 400 ``invalid`` at the
+# field, as the schema promises. Comments, not docstrings: drf-spectacular would
+# make a docstring every subclass's description.
+class TextStrictSerializer(serializers.Serializer):
     def to_internal_value(self, data):
-        unknown = []
-        if isinstance(data, Mapping):
-            known = {name for name, field in self.fields.items() if not field.read_only}
-            unknown = [key for key in data if key not in known]
-        if not unknown:
+        problems = self._key_and_type_problems(data) if isinstance(data, Mapping) else {}
+        if not problems:
             return super().to_internal_value(data)
         errors = {}
         try:
             super().to_internal_value(data)
         except serializers.ValidationError as error:
             errors = error.detail if isinstance(error.detail, dict) else {NON_FIELD: error.detail}
-        for key in unknown:
-            errors[str(key)] = [exceptions.ErrorDetail(UNKNOWN_FIELD, code="unknown_field")]
+        errors.update(problems)
         raise serializers.ValidationError(errors)
+
+    def _key_and_type_problems(self, data: Mapping) -> dict:
+        writable = {name: field for name, field in self.fields.items() if not field.read_only}
+        problems: dict = {}
+        for key, value in data.items():
+            field = writable.get(key)
+            if field is None or value is None:
+                continue  # an unknown key (see StrictSerializer); null: allow_null decides
+            if _takes_text(field) and not isinstance(value, str):
+                problems[key] = [exceptions.ErrorDetail(NOT_TEXT, code="invalid")]
+            elif (
+                isinstance(field, serializers.ListField)
+                and _takes_text(field.child)
+                and isinstance(value, list)
+            ):
+                wrong = {
+                    index: [exceptions.ErrorDetail(NOT_TEXT, code="invalid")]
+                    for index, item in enumerate(value)
+                    if item is not None and not isinstance(item, str)
+                }
+                if wrong:
+                    problems[key] = wrong
+        return problems
+
+
+# A request body (or a nested object of one) that also refuses keys it does not define.
+#
+# A typo such as "scheduled_on" would otherwise be dropped without a word, and the
+# request would succeed without the value. Each unknown key is a 400 ``unknown_field``
+# at its path, together with the body's other errors. The schema says so too
+# (``additionalProperties: false``, see ``integrations.openapi``).
+class StrictSerializer(TextStrictSerializer):
+    def _key_and_type_problems(self, data: Mapping) -> dict:
+        problems = super()._key_and_type_problems(data)
+        known = {name for name, field in self.fields.items() if not field.read_only}
+        for key in data:
+            if key not in known:
+                problems[str(key)] = [exceptions.ErrorDetail(UNKNOWN_FIELD, code="unknown_field")]
+        return problems
+
+
+def _takes_text(field: serializers.Field) -> bool:
+    """A field whose schema type is a string: CharField and its kin, or a choice among strings."""
+    if getattr(field, "takes_other_types", False):
+        return False
+    if isinstance(field, serializers.CharField):
+        return True
+    return (
+        isinstance(field, serializers.ChoiceField)
+        and not isinstance(field, serializers.MultipleChoiceField)
+        and bool(field.choices)
+        and all(isinstance(choice, str) for choice in field.choices)
+    )
 
 
 class AwareDateTimeField(serializers.DateTimeField):

@@ -127,3 +127,11 @@ def test_advisor_page_shows_errors_at_the_field(client, django_user_model):
     assert 'id="id_primary_need-error"' in html
     assert "This field is required." in html
     assert "Hire first" not in html
+
+
+def test_an_empty_yes_or_no_answer_is_an_error_at_its_field_not_a_no(ask):
+    # The schema says boolean: "?first_ml_product=" is neither, as an empty datetime parameter is no date.
+    with pytest.raises(ApplicationError) as caught:
+        ask(team_type="startup", primary_need="both", first_ml_product="")
+
+    assert (caught.value.code, caught.value.field) == ("invalid_answer", "first_ml_product")

@@ -32,7 +32,7 @@ from tests.hostile.operations import (
     send,
     valid_body,
 )
-from tests.hostile.world import api_operations, fingerprint_changes, tables_fingerprint
+from tests.hostile.world import api_operations, api_schema, fingerprint_changes, tables_fingerprint
 
 pytestmark = pytest.mark.django_db
 
@@ -212,6 +212,36 @@ def test_wrong_types_in_every_field_are_refused_or_coerced_never_a_500_nor_a_par
         for wrong in (None, [], [body], "text", 7):
             response = send(client, method, path, raw=json.dumps(wrong))
             sweep.check(f"{method} {template} body={wrong!r}"[:120], response, expected={400})
+    assert sweep.problems == []
+
+
+def _field_schema(schema: dict, component: dict, path: tuple) -> dict:
+    """The resolved schema of the field at ``path`` (keys and list indexes) of a request component."""
+    spec = component
+    for key in path:
+        spec = _resolve(schema, spec)
+        spec = spec.get("items", {}) if isinstance(key, int) else spec.get("properties", {}).get(key, {})
+    return _resolve(schema, spec)
+
+
+def test_numbers_booleans_and_lists_in_any_text_field_are_a_400_at_that_field_not_coerced(world):
+    # The schema says "type: string"; DRF's CharField would take 7 as "7" and 2.5 as "2.5".
+    from tests.hostile.world import api_schema
+
+    schema, client, sweep, swept = api_schema(), _token(world), Sweep(), 0
+    for method, template, operation in _with_body(_write_operations()):
+        component = _resolve(schema, operation["requestBody"]["content"]["application/json"]["schema"])
+        body = valid_body(method, template, world)
+        path = operation_path(template, world)
+        for field_path in _field_paths(body):
+            if _field_schema(schema, component, field_path).get("type") != "string":
+                continue  # not text, or text among other types (a Greenhouse id may be an integer)
+            swept += 1
+            for wrong in (7, 2.5, True, ["text"]):
+                response = send(client, method, path, _replaced(body, field_path, wrong))
+                label = f"{method} {template} {'.'.join(map(str, field_path))}={wrong!r}"
+                sweep.check(label, response, expected={400}, at_field=str(field_path[0]))
+    assert swept >= 20
     assert sweep.problems == []
 
 
@@ -423,12 +453,64 @@ def test_page_sizes_beyond_the_maximum_or_below_one_are_a_400_on_every_list(worl
     assert problems == []
 
 
+def test_boolean_query_parameters_refuse_what_is_not_a_boolean_on_every_read(world):
+    # django-filter's BooleanFilter read "?is_active=abc" as "not given" and filtered nothing.
+    client, problems = _token(world), []
+    flags = [
+        (template, operation, parameter["name"])
+        for method, template, operation in api_operations()
+        if method == "GET"
+        for parameter in operation.get("parameters", [])
+        if parameter["in"] == "query" and parameter.get("schema", {}).get("type") == "boolean"
+    ]
+    assert flags
+    for template, operation, name in flags:
+        path = operation_path(template, world)
+        # What the operation requires besides (the advisor's choice questions): their first choice.
+        required = {
+            p["name"]: p["schema"]["enum"][0]
+            for p in operation["parameters"]
+            if p["in"] == "query" and p.get("required")
+        }
+        for value in ("abc", "null", "yes-ish"):
+            response = client.get(path, {**required, name: value})
+            if response.status_code != 400 or not _refused_at(response, name):
+                problems.append(
+                    f"{template}?{name}={value}: {response.status_code} {response.content[:120]!r}"
+                )
+        if client.get(path, {**required, name: "false"}).status_code not in {200, 422}:
+            problems.append(f"{template}?{name}=false: refused")
+    assert problems == []
+
+
+def test_choice_query_parameters_given_empty_are_a_400_on_every_list(world):
+    # django-filter read "?stage=" as "not given"; the schema's enum has no empty choice.
+    client, problems = _token(world), []
+    choices = [
+        (template, parameter["name"])
+        for method, template, operation in api_operations()
+        if method == "GET" and "{" not in template
+        for parameter in operation.get("parameters", [])
+        if parameter["in"] == "query"
+        and "enum" in _resolve(api_schema(), parameter.get("schema", {}))
+        and not parameter.get("required")
+    ]
+    assert len(choices) >= 5
+    for template, name in choices:
+        response = client.get(template, {name: ""})
+        if response.status_code != 400 or not _refused_at(response, name):
+            problems.append(f"{template}?{name}=: {response.status_code} {response.content[:120]!r}")
+    assert problems == []
+
+
 def test_malformed_idempotency_keys_are_a_400_and_write_nothing(world):
     client, sweep = _token(world), Sweep()
     posts = [(m, p, op) for m, p, op in _write_operations() if m == "POST"]
     for method, template, _ in posts:
         body = valid_body(method, template, world)
-        for key in ("k" * 256, "key\u0000nul", "tab\tkey", ""):
+        # Beyond 255, control characters, nothing, and what the schema's pattern (printable ASCII,
+        # no space at either end) leaves out.
+        for key in ("k" * 256, "key\u0000nul", "tab\tkey", "", "clé-1", " key", "key "):
             response = send(client, method, operation_path(template, world), body, HTTP_IDEMPOTENCY_KEY=key)
             sweep.check(f"{method} {template} Idempotency-Key {key[:12]!r}", response, expected={400})
             if response.status_code == 400:
