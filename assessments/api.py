@@ -60,6 +60,7 @@ from integrations.drf import (
     ApiView,
     ErrorSerializer,
     errors,
+    named_source_check,
     writable_source_check,
 )
 from integrations.filters import IdFilter, SinceFilter
@@ -981,16 +982,7 @@ _MAPPING_EXAMPLE = {
 
 def _mapping_source(request, given: str | None) -> str:
     """A token's own source (another is 403 source_mismatch); for people, 'greenhouse' unless named."""
-    if is_integration(request.user):
-        if given is not None and given != request.auth.source:
-            raise ApplicationError(
-                "source_mismatch",
-                f"This token writes records of '{request.auth.source}', not '{given}'.",
-                field="source",
-                status_code=status.HTTP_403_FORBIDDEN,
-            )
-        return request.auth.source
-    return given or GREENHOUSE_SOURCE
+    return named_source_check(request, given) or GREENHOUSE_SOURCE
 
 
 @extend_schema_view(

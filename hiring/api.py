@@ -41,7 +41,13 @@ from hiring.filters import (
 )
 from hiring.models import Application, Candidate, Decision, Interview, InterviewerIdentity, Opening
 from hiring.roles import is_integration
-from integrations.drf import IDEMPOTENCY_KEY_PARAMETER, ApiGenericViewSet, errors, writable_source_check
+from integrations.drf import (
+    IDEMPOTENCY_KEY_PARAMETER,
+    ApiGenericViewSet,
+    errors,
+    named_source_check,
+    writable_source_check,
+)
 from integrations.pagination import CursorPage, UpdatedCursorPage
 from integrations.serializers import AwareDateTimeField, StrictSerializer
 
@@ -516,13 +522,7 @@ class HiringViewSet(ApiGenericViewSet):
 
     def external_ref(self, request, source: str, external_id: str) -> dict:
         """The upsert's path, checked: a token writes only its own source (else 403 source_mismatch)."""
-        if is_integration(request.user) and request.auth.source != source:
-            raise ApplicationError(
-                "source_mismatch",
-                f"This token writes records of '{request.auth.source}', not '{source}'.",
-                field="source",
-                status_code=status.HTTP_403_FORBIDDEN,
-            )
+        named_source_check(request, source)
         return _valid(ExternalRefSerializer, request, data={"source": source, "external_id": external_id})
 
 
@@ -1082,18 +1082,10 @@ class InterviewerIdentityUpdateSerializer(StrictSerializer):
 
 def write_source(request, given: str | None) -> str:
     """The source a write names: a token's own (another is 403 source_mismatch); a person names one."""
-    if is_integration(request.user):
-        if given is not None and given != request.auth.source:
-            raise ApplicationError(
-                "source_mismatch",
-                f"This token writes records of '{request.auth.source}', not '{given}'.",
-                field="source",
-                status_code=status.HTTP_403_FORBIDDEN,
-            )
-        return request.auth.source
-    if given is None:
+    source = named_source_check(request, given)
+    if source is None:
         raise ApplicationError("source_required", "Name the system these ids come from.", field="source")
-    return given
+    return source
 
 
 _INTERVIEWER_USER_EXAMPLE = {

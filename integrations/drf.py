@@ -32,6 +32,25 @@ from integrations.models import IntegrationToken
 from integrations.throttling import ApiRateThrottle
 
 
+def named_source_check(request, given: str | None) -> str | None:
+    """The source a write names (a path's or a body's), held to the token's own.
+
+    A token's writes are of its own source: naming another is 403 ``source_mismatch``
+    at ``source``. Returns the token's source, or for people what they named (or None).
+    """
+    token = request.auth
+    if not isinstance(token, IntegrationToken):
+        return given
+    if given is not None and given != token.source:
+        raise ApplicationError(
+            "source_mismatch",
+            f"This token writes records of '{token.source}', not '{given}'.",
+            field="source",
+            status_code=403,
+        )
+    return token.source
+
+
 def writable_source_check(request, source: str) -> None:
     """403 ``source_mismatch`` unless the caller may change a record that came from ``source``.
 
