@@ -1,7 +1,7 @@
 """Serializer bases every API request body uses: strict about keys, strict about time zones.
 
-Kept apart from ``integrations.drf`` (the views' base), so serializers that domain
-modules import (``scoring.serializers``) need nothing of the API's views.
+Kept apart from ``integrations.drf`` (the views' base), so the apps' serializers
+modules (``scoring.serializers``) need nothing of the API's views.
 """
 
 from collections.abc import Mapping

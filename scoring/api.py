@@ -26,6 +26,7 @@ from integrations.pagination import CursorPage
 from integrations.serializers import AwareDateTimeField
 from scoring import selectors
 from scoring.models import Shortlist
+from scoring.representations import shortlist_path
 from scoring.serializers import (
     ApplicationFitScoresSerializer,
     FitReportSerializer,
@@ -33,7 +34,6 @@ from scoring.serializers import (
     ShortlistEntrySerializer,
     ShortlistParametersSerializer,
     ShortlistSerializer,
-    shortlist_path,
 )
 from scoring.shortlists import TIE_BREAK, shortlist_create
 

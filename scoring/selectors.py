@@ -16,7 +16,7 @@ from hiring.models import Application, Opening
 from hiring.roles import opening_ids_visible_to
 from scoring import engine
 from scoring.models import ApplicationScoreState, FitScore, Shortlist, ShortlistEntry
-from scoring.serializers import application_fit_scores_prefetch, shortlist_entries_prefetch
+from scoring.representations import application_fit_scores_prefetch, shortlist_entries_prefetch
 from scoring.services import rubric_matrices
 
 

@@ -1,23 +1,21 @@
-"""How the API shows scoring results; webhook events carry the same shapes.
+"""How the API shows scoring results: the shapes declared for the OpenAPI document.
 
-Kept apart from ``scoring.api`` so the services that record events
-(``fit_scores.updated``, ``shortlist.ready``) can render a resource exactly as
-the API does without importing the views. Each serializer that reads related
-rows names the loading it needs (``*_prefetch``), so lists stay at a fixed
-number of queries.
+The output serializers render with the plain functions of
+``scoring.representations`` (which webhook events use too, so both stay one
+shape); their fields describe that shape to drf-spectacular, and their
+docstrings are the schema's descriptions. The loading each needs is named
+there (``*_prefetch``).
 """
 
 from __future__ import annotations
 
-from django.db.models import Prefetch, QuerySet
-from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from hiring.models import Application
 from integrations.serializers import StrictSerializer
-from scoring import engine
-from scoring.models import ApplicationScoreState, FitScore, Shortlist, ShortlistEntry
+from scoring import engine, representations
+from scoring.models import Shortlist
 
 INTERVAL_LEVEL = 0.8
 
@@ -74,6 +72,9 @@ class FitScoreSerializer(MustHaveFieldsSerializer):
     )
     computed_at = serializers.DateTimeField()
 
+    def to_representation(self, instance):
+        return representations.fit_score_resource(instance)
+
 
 class ApplicationFitScoresSerializer(serializers.Serializer):
     """An application's fit for every role, without the breakdown: one item of the sync list."""
@@ -83,19 +84,8 @@ class ApplicationFitScoresSerializer(serializers.Serializer):
     computed_at = serializers.DateTimeField()
     roles = FitScoreSerializer(source="application.fit_scores.all", many=True)
 
-
-def application_fit_scores_prefetch(states: QuerySet[ApplicationScoreState]) -> QuerySet:
-    """What ``ApplicationFitScoresSerializer`` reads: two queries for any number of items."""
-    return (
-        states.defer("estimates")
-        .select_related("application")
-        .prefetch_related(
-            Prefetch(
-                "application__fit_scores",
-                queryset=FitScore.objects.select_related("role", "consider_role").order_by("role__order"),
-            )
-        )
-    )
+    def to_representation(self, instance):
+        return representations.application_fit_scores_resource(instance)
 
 
 class AreaContributionSerializer(serializers.Serializer):
@@ -142,6 +132,9 @@ class RoleFitReportSerializer(FitScoreSerializer):
     )
     breakdown = AreaContributionSerializer(many=True)
 
+    def to_representation(self, instance):
+        return representations.role_fit_report_resource(instance)
+
 
 class SkillEstimateSerializer(serializers.Serializer):
     area = serializers.CharField()
@@ -165,6 +158,9 @@ class FitReportSerializer(serializers.Serializer):
         many=True,
         help_text="Assessed areas only; unassessed are absent (each role's breakdown has their prediction).",
     )
+
+    def to_representation(self, instance):
+        return representations.fit_report_resource(instance)
 
 
 class ShortlistParametersSerializer(StrictSerializer):
@@ -202,10 +198,6 @@ class ShortlistParametersSerializer(StrictSerializer):
     )
 
 
-def shortlist_path(shortlist_id: int) -> str:
-    return reverse("api:shortlist-detail", kwargs={"pk": shortlist_id})
-
-
 class ShortlistCreatedSerializer(serializers.Serializer):
     """The 202 answer: poll ``status_url`` until the status is ready (or failed)."""
 
@@ -214,8 +206,12 @@ class ShortlistCreatedSerializer(serializers.Serializer):
     status = serializers.CharField(help_text="'pending': the snapshot is being built.")
     status_url = serializers.SerializerMethodField()
 
+    # The get_* methods declare the method fields' types for the schema; rendering is the representation's.
     def get_status_url(self, shortlist: Shortlist) -> str:
-        return shortlist_path(shortlist.pk)
+        return representations.shortlist_path(shortlist.pk)
+
+    def to_representation(self, instance):
+        return representations.shortlist_created_resource(instance)
 
 
 class ShortlistSerializer(serializers.Serializer):
@@ -236,15 +232,19 @@ class ShortlistSerializer(serializers.Serializer):
     status_url = serializers.SerializerMethodField()
     entries_url = serializers.SerializerMethodField()
 
+    # The get_* methods declare the method fields' types for the schema; rendering is the representation's.
     @extend_schema_field(serializers.IntegerField(allow_null=True, help_text="Null until ready."))
     def get_entry_count(self, shortlist: Shortlist) -> int | None:
-        return shortlist.entry_count if shortlist.status == Shortlist.Status.READY else None
+        return self.to_representation(shortlist)["entry_count"]
 
     def get_status_url(self, shortlist: Shortlist) -> str:
-        return shortlist_path(shortlist.pk)
+        return self.to_representation(shortlist)["status_url"]
 
     def get_entries_url(self, shortlist: Shortlist) -> str:
-        return reverse("api:shortlist-entries", kwargs={"pk": shortlist.pk})
+        return self.to_representation(shortlist)["entries_url"]
+
+    def to_representation(self, instance):
+        return representations.shortlist_resource(instance)
 
 
 class RoleIntervalSerializer(serializers.Serializer):
@@ -277,7 +277,5 @@ class ShortlistEntrySerializer(MustHaveFieldsSerializer):
         "must-have, for every role, by role key.",
     )
 
-
-def shortlist_entries_prefetch(entries: QuerySet[ShortlistEntry]) -> QuerySet:
-    """What ``ShortlistEntrySerializer`` reads, in the page's one query."""
-    return entries.select_related("application__candidate", "consider_role")
+    def to_representation(self, instance):
+        return representations.shortlist_entry_resource(instance)

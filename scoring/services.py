@@ -28,26 +28,22 @@ import math
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from urllib.parse import urlencode
 
 import numpy as np
 from django.db import connection, transaction
 from django.db.models import F, Max, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
-from django.urls import reverse
 from django.utils import timezone
-from rest_framework.fields import DateTimeField
 
 from assessments.models import ProfileEntry, Scorecard
 from config.celery import enqueue_on_commit
 from hiring.models import Application, Opening
 from integrations.events import event_emit
-from scoring import engine
+from scoring import engine, representations
 from scoring.bulk import copy_into_temp_table, copy_text_into_temp_table, fetch_int_columns, upsert_columns
 from scoring.calibration import calibration_for
 from scoring.models import ApplicationScoreState, AreaReliability, FitScore
 from scoring.reliability import area_agreement
-from scoring.serializers import ApplicationFitScoresSerializer, application_fit_scores_prefetch
 
 # Every rating of the opening's submitted scorecards: application, area, interviewer,
 # level (0 for "not assessed").
@@ -506,16 +502,11 @@ def opening_recompute(*, opening_id: int) -> int:
 
 def _opening_scores_event(*, opening_id: int, applications: int, computed_at: datetime) -> None:
     """One ``fit_scores.updated`` event for a batch, pointing at the page of its changes (one query)."""
-    moment = DateTimeField().to_representation(computed_at)
-    query = urlencode({"opening": opening_id, "updated_since": moment})
     event_emit(
         type="fit_scores.updated",
-        resource={
-            "opening": opening_id,
-            "applications": applications,
-            "computed_at": moment,
-            "fit_scores_url": f"{reverse('api:fit-score-list')}?{query}",
-        },
+        resource=representations.opening_fit_scores_event_resource(
+            opening_id=opening_id, applications=applications, computed_at=computed_at
+        ),
     )
 
 
@@ -573,8 +564,8 @@ def application_recompute(*, application_id: int) -> bool:
             now=timezone.now(),
         )
         states = ApplicationScoreState.objects.filter(application_id=application_id)
-        state = application_fit_scores_prefetch(states)
-        event_emit(type="fit_scores.updated", resource=ApplicationFitScoresSerializer(state.get()).data)
+        state = representations.application_fit_scores_prefetch(states).get()
+        event_emit(type="fit_scores.updated", resource=representations.application_fit_scores_resource(state))
     return True
 
 

@@ -19,9 +19,8 @@ from config.celery import enqueue_on_commit
 from config.errors import ApplicationError
 from hiring.models import Application, Opening
 from integrations.events import event_emit
-from scoring import engine, services
+from scoring import engine, representations, services
 from scoring.models import FitScore, Shortlist, ShortlistEntry
-from scoring.serializers import ShortlistSerializer
 
 # engine.rank's rule, stated in every order's tie-break text.
 _CLEARLY_BELOW = (
@@ -174,7 +173,7 @@ def shortlist_build(*, shortlist_id: int) -> int:
         shortlist.error = ""
         shortlist.completed_at = timezone.now()
         shortlist.save(update_fields=["status", "entry_count", "error", "completed_at"])
-        event_emit(type="shortlist.ready", resource=ShortlistSerializer(shortlist).data)
+        event_emit(type="shortlist.ready", resource=representations.shortlist_resource(shortlist))
     return shortlist.entry_count
 
 
