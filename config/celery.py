@@ -5,9 +5,11 @@ Settings come from Django's settings under the ``CELERY_`` namespace (see
 config/settings.py): JSON only, ``acks_late`` with ``reject_on_worker_lost`` so a
 task whose worker dies is redelivered, and a prefetch of one.
 
-Tasks use Celery's Django task class, so callers enqueue with
-``task.delay_on_commit(...)``: the message leaves only after the surrounding
-transaction commits, and never for a transaction that rolls back.
+Tasks use Celery's Django task class. Callers enqueue with
+``enqueue_on_commit`` (as ``task.delay_on_commit(...)`` would): the message
+leaves only after the surrounding transaction commits, and never for a
+transaction that rolls back. Services name the task (``"scoring.shortlist_build"``)
+rather than import it, so a tasks module imports services and never the reverse.
 """
 
 import logging
@@ -26,8 +28,20 @@ app.autodiscover_tasks()
 logger = logging.getLogger(__name__)
 
 
+def task_named(name: str):
+    """The registered task called ``name``, importing every app's tasks module once if it is not yet."""
+    if name not in app.tasks:
+        app.loader.import_default_modules()
+    return app.tasks[name]
+
+
+def task_signature(name: str, *args, **kwargs) -> Signature:
+    """An immutable signature of the task called ``name``: ``freeze()`` it to know its id before sending."""
+    return app.signature(name, args=args, kwargs=kwargs, immutable=True)
+
+
 def enqueue_on_commit(task, *args, **kwargs) -> None:
-    """Send ``task`` (a task or its registered name) after the current transaction commits.
+    """Send ``task`` (a task, its name or a ``task_signature``) after the current transaction commits.
 
     A broker (or result store) that cannot be reached must not fail the user's
     action, which has already committed: the failure is logged and the periodic
@@ -39,12 +53,12 @@ def enqueue_on_commit(task, *args, **kwargs) -> None:
     from django.db import transaction
 
     def send() -> None:
-        # By name, an app need not import another app's tasks (and eager mode still runs them).
+        # By name, a module need not import a tasks module (and eager mode still runs them).
         resolved = task
         if isinstance(task, str):
-            if task not in app.tasks:
-                app.loader.import_default_modules()  # imports every app's tasks module once
-            resolved = app.tasks[task]
+            resolved = task_named(task)
+        elif isinstance(task, Signature):
+            task_named(task.task)  # registered before the signature looks its task up, so eager mode runs it
         if app.conf.task_always_eager:
             resolved.apply_async(args=args, kwargs=kwargs)  # runs here: the task's own errors propagate
             return

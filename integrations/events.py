@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.utils import timezone
 
 from integrations.models import Event
+from integrations.webhooks import deliveries_create_for
 
 
 def event_emit(*, type: str, resource: dict) -> Event:
@@ -16,8 +17,6 @@ def event_emit(*, type: str, resource: dict) -> Event:
     is ever sent for a change that did not happen. Costs one query beyond the
     insert when nobody subscribes; never waits for a receiver.
     """
-    from integrations.webhooks import deliveries_create_for
-
     event = Event.objects.create(type=type, occurred_at=timezone.now(), resource=resource)
     deliveries_create_for(event)
     return event

@@ -5,9 +5,13 @@ a message can arrive more than once; a delivery is claimed by a conditional
 update before anything is sent, so a duplicate message sends nothing.
 """
 
+from datetime import timedelta
+
 from celery import shared_task
+from django.conf import settings
 
 from integrations import webhooks
+from integrations.idempotency import records_purge
 
 
 @shared_task(name="integrations.webhook_deliver", acks_late=True, time_limit=60, soft_time_limit=45)
@@ -42,10 +46,4 @@ def idempotency_records_purge() -> int:
 
     Safe to run twice or concurrently: it only deletes rows past their age.
     """
-    from datetime import timedelta
-
-    from django.conf import settings
-
-    from integrations.idempotency import records_purge
-
     return records_purge(older_than=timedelta(hours=settings.IDEMPOTENCY_KEY_TTL_HOURS))

@@ -38,7 +38,9 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import F, QuerySet
 from django.utils import timezone
+from kombu.exceptions import KombuError
 
+from config.celery import enqueue_on_commit, task_named
 from config.errors import ApplicationError
 from integrations.audit import audit_record
 from integrations.models import (
@@ -404,8 +406,6 @@ def deliveries_create_for(event: Event) -> list[WebhookDelivery]:
     listens (the subscriptions are few, so the type is matched in Python,
     which also works on SQLite).
     """
-    from config.celery import enqueue_on_commit
-
     scope = EVENT_READ_SCOPES.get(event.type)
     listening = [
         subscription_id
@@ -433,8 +433,6 @@ def webhook_delivery_redeliver(*, delivery: WebhookDelivery, actor=None) -> Webh
     A delivery being sent right now is refused (409 ``delivery_in_progress``).
     Its earlier attempts stay in the log.
     """
-    from config.celery import enqueue_on_commit
-
     now = timezone.now()
     with transaction.atomic():
         reset = (
@@ -636,12 +634,9 @@ def _message_horizon() -> timedelta:
 
 
 def _schedule(delivery_id: int, *, countdown: float) -> None:
-    from kombu.exceptions import KombuError
-
-    from integrations.tasks import webhook_deliver
-
+    # By name: integrations.tasks imports this module, never the reverse.
     try:
-        webhook_deliver.apply_async(args=[delivery_id], countdown=countdown)
+        task_named(DELIVER_TASK).apply_async(args=[delivery_id], countdown=countdown)
     except (KombuError, OSError):
         # next_attempt_at is saved: the sweep sends it when due.
         logger.warning("Could not schedule webhook delivery %s; the sweep will.", delivery_id, exc_info=True)

@@ -36,7 +36,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from assessments.models import ProfileEntry, Scorecard
-from config.celery import enqueue_on_commit
+from config.celery import enqueue_on_commit, task_signature
 from hiring.models import Application, Opening
 from integrations.events import event_emit
 from scoring import engine, representations
@@ -596,13 +596,11 @@ def applications_stale(*, limit: int = 1000, opening_id: int | None = None) -> l
 def opening_recompute_enqueue(*, opening: Opening) -> str:
     """Enqueue ``scoring.opening_scores_recompute`` for the opening on commit; returns the task id.
 
-    The id is fixed before the message leaves (a frozen signature), so the
-    caller can poll the result backend for it. Idempotent to run twice: the
-    task recomputes from the same inputs to the same values.
+    The id is fixed before the message leaves (a frozen signature, by task
+    name), so the caller can poll the result backend for it. Idempotent to run
+    twice: the task recomputes from the same inputs to the same values.
     """
-    from scoring.tasks import opening_scores_recompute
-
-    signature = opening_scores_recompute.si(opening.pk)
+    signature = task_signature("scoring.opening_scores_recompute", opening.pk)
     task_id = signature.freeze().id
     with transaction.atomic():
         enqueue_on_commit(signature)

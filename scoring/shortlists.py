@@ -84,9 +84,7 @@ def shortlist_create(
             tie_break=TIE_BREAK[order_by],
             created_by=user,
         )
-        from scoring.tasks import shortlist_build as build_task
-
-        enqueue_on_commit(build_task, shortlist.pk)
+        enqueue_on_commit("scoring.shortlist_build", shortlist.pk)
     return shortlist
 
 

@@ -13,7 +13,7 @@ import logging
 from celery import shared_task
 from django.db import DatabaseError
 
-from scoring import calibration, services
+from scoring import calibration, services, shortlists
 
 logger = logging.getLogger(__name__)
 
@@ -117,17 +117,14 @@ def shortlist_build(self, shortlist_id: int) -> int:
     a database error) the shortlist is marked failed with the reason, so an API
     client polling its status learns the outcome instead of waiting forever.
     """
-    from scoring.shortlists import shortlist_build as build
-    from scoring.shortlists import shortlist_fail
-
     try:
-        return build(shortlist_id=shortlist_id)
+        return shortlists.shortlist_build(shortlist_id=shortlist_id)
     except Exception as error:
         if not isinstance(error, DatabaseError) or self.request.retries >= self.max_retries:
             logger.exception("Shortlist %s could not be built.", shortlist_id)
             try:
                 # The details stay in the log: API clients see a sentence, not internals.
-                shortlist_fail(shortlist_id=shortlist_id, error=FAILED_MESSAGE)
+                shortlists.shortlist_fail(shortlist_id=shortlist_id, error=FAILED_MESSAGE)
             except DatabaseError:
                 logger.warning("Could not mark shortlist %s failed; it stays pending.", shortlist_id)
         raise
