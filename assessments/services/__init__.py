@@ -1,5 +1,5 @@
-"""Writes for assessments: rubrics (load, fork, lock), scorecards (draft, submit, amend), imports and
-attribute mappings.
+"""Writes for assessments: rubrics (load, fork, lock), scorecards (draft, submit, amend), imports,
+attribute mappings and the scorecard reminder emails.
 """
 
 from assessments.services.greenhouse import (
@@ -13,6 +13,7 @@ from assessments.services.mappings import (
     attribute_mapping_delete,
     attribute_mapping_update,
 )
+from assessments.services.reminders import scorecard_reminder_send, scorecard_reminders_send
 from assessments.services.rubrics import (
     RUBRICS_DIR,
     rubric_files,
@@ -51,6 +52,8 @@ __all__ = [
     "rubric_version_lock",
     "scorecard_amend",
     "scorecard_record",
+    "scorecard_reminder_send",
+    "scorecard_reminders_send",
     "scorecard_save_draft",
     "scorecard_submit",
     "scorecard_validate_complete",

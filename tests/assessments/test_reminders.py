@@ -13,12 +13,12 @@ from django.utils import timezone
 
 from assessments.models import ReminderLog
 from assessments.services import RatingInput, scorecard_save_draft, scorecard_submit
-from assessments.tasks import (
+from assessments.services.reminders import (
     scorecard_reminder_send,
     scorecard_reminders_send,
-    send_scorecard_reminders,
     working_days_after,
 )
+from assessments.tasks import send_scorecard_reminders
 from hiring.models import Assignment
 from tests.factories import AssignmentFactory, InterviewFactory, UserFactory
 
@@ -278,10 +278,10 @@ def test_a_failed_send_releases_the_claim_and_the_next_sweep_retries(interview, 
 def test_the_sweep_logs_its_count_without_email_addresses(interview, interviewer, caplog):
     schedule(interview, TUESDAY_10)
 
-    with caplog.at_level(logging.INFO, logger="assessments.tasks"):
+    with caplog.at_level(logging.INFO, logger="assessments.services.reminders"):
         scorecard_reminders_send(now=TUESDAY_NOON)
 
-    [record] = [r for r in caplog.records if r.name == "assessments.tasks"]
+    [record] = [r for r in caplog.records if r.name == "assessments.services.reminders"]
     assert record.levelno == logging.INFO
     assert "1 sent" in record.getMessage()
     assert interviewer.email not in caplog.text
