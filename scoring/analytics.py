@@ -1,6 +1,6 @@
 """Opening analytics: pure computations on plain numbers (NumPy/SciPy, no Django, no ORM).
 
-The loading lives in ``scoring.analytics_selectors``; these functions take
+The loading lives in ``review.selectors``; these functions take
 numbers and return frozen dataclasses, so each can be checked by hand.
 
 Turnaround (``turnaround_summary``)

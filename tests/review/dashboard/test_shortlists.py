@@ -3,9 +3,9 @@
 import pytest
 from django.urls import reverse
 
+from review.views.shortlists import DISAGREEMENT_RULE
 from scoring.models import Shortlist
 from scoring.shortlists import shortlist_create
-from scoring.views.shortlists import DISAGREEMENT_RULE
 from tests.factories import InterviewFactory, UserFactory
 from tests.scoring.conftest import AREAS, submit
 

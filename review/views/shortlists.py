@@ -1,4 +1,4 @@
-"""Committee review pages: shortlist snapshots, their comparison and CSV export (mounted by scoring/urls.py).
+"""Committee review pages: shortlist snapshots, their comparison and CSV export (mounted by review/urls.py).
 
 A snapshot's table shows, per candidate, the fit for every role (the posterior
 mean) with its 80% posterior interval, the coverage, the probability of meeting
@@ -427,7 +427,7 @@ def opening_shortlist(request, pk: int):
     newer_pending = list(pending[:5])
     context = _table_context(request, ready, opening)
     context.update(newest_view=True, pending=newer_pending)
-    return render(request, "scoring/shortlist_detail.html", context)
+    return render(request, "review/shortlist_detail.html", context)
 
 
 @login_required
@@ -437,7 +437,7 @@ def shortlist_detail(request, pk: int):
     context.update(
         newest_view=False, pending=[shortlist] if shortlist.status == Shortlist.Status.PENDING else []
     )
-    return render(request, "scoring/shortlist_detail.html", context)
+    return render(request, "review/shortlist_detail.html", context)
 
 
 @login_required
@@ -464,7 +464,7 @@ def shortlist_create_view(request, pk: int):
             return redirect("review:shortlist-detail", pk=shortlist.pk)
     context = _table_context(request, None, opening)
     context.update(newest_view=True, pending=[], create_form=form)
-    return render(request, "scoring/shortlist_detail.html", context, status=400)
+    return render(request, "review/shortlist_detail.html", context, status=400)
 
 
 @dataclass(frozen=True)
@@ -534,7 +534,7 @@ def shortlist_compare(request, pk: int):
         comparison = shortlists_compare(shortlist, previous)
     return render(
         request,
-        "scoring/shortlist_compare.html",
+        "review/shortlist_compare.html",
         {
             "opening": shortlist.opening,
             "shortlist": shortlist,

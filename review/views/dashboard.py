@@ -1,4 +1,4 @@
-"""Committee review pages: the list of openings and an opening's dashboard (mounted by scoring/urls.py).
+"""Committee review pages: the list of openings and an opening's dashboard (mounted by review/urls.py).
 
 The dashboard shows the pipeline by stage, the scorecards interviewers still
 owe, how fresh the scores are, and a button that recomputes the whole opening
@@ -40,10 +40,10 @@ from django.views.decorators.http import require_POST
 from assessments.models import Scorecard
 from config.celery import app as celery_app
 from hiring.models import Application, Assignment, Opening
+from review.templatetags.review import can_review
 from scoring.models import ApplicationScoreState, Calibration, FitScore
 from scoring.selectors import opening_for_review, openings_for_review
 from scoring.services import applications_stale, opening_recompute_enqueue
-from scoring.templatetags.review import can_review
 
 APPLICATIONS_PER_PAGE = 50
 # A task that has not reported back after its hard time limit (30 minutes) was lost
@@ -223,7 +223,7 @@ def recompute_status(request, opening: Opening) -> RecomputeStatus | None:
 def opening_list(request):
     if not can_review(request.user):
         raise Http404("No openings to review.")
-    return render(request, "scoring/opening_list.html", {"openings": openings_with_counts(request.user)})
+    return render(request, "review/opening_list.html", {"openings": openings_with_counts(request.user)})
 
 
 @login_required
@@ -233,7 +233,7 @@ def opening_dashboard(request, pk: int):
     page = Paginator(opening_applications(opening), APPLICATIONS_PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
-        "scoring/opening_dashboard.html",
+        "review/opening_dashboard.html",
         {
             "opening": opening,
             "pipeline": pipeline_counts(opening),

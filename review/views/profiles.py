@@ -1,6 +1,6 @@
 """Committee review pages: a candidate's profile, the decision form and the print-friendly debrief.
 
-Mounted by scoring/urls.py under ``/review/``. Every page finds the
+Mounted by review/urls.py under ``/review/``. Every page finds the
 application through ``scoring.selectors.application_for_review``: recruiters
 see every application, committee members the applications of the openings
 they sit on, and anyone else gets a 404 that does not confirm it exists. The
@@ -23,7 +23,7 @@ from assessments.selectors import scorecards_visible_to
 from config.errors import ApplicationError
 from hiring.models import Application, Decision
 from hiring.services import decision_record
-from scoring import charts
+from review import charts
 from scoring.engine import CLEAR_BELOW
 from scoring.models import ApplicationScoreState
 from scoring.selectors import AreaContribution, RoleFit, application_fit_report, application_for_review
@@ -174,7 +174,7 @@ def _profile_context(request, application: Application) -> dict:
 def application_profile(request, pk: int):
     application = application_for_review(request.user, pk)
     context = _profile_context(request, application)
-    return render(request, "scoring/profile.html", {**context, "form": DecisionForm()})
+    return render(request, "review/profile.html", {**context, "form": DecisionForm()})
 
 
 @login_required
@@ -200,14 +200,14 @@ def application_decide(request, pk: int):
             )
             return redirect("review:application-profile", pk=application.pk)
     context = _profile_context(request, application)
-    return render(request, "scoring/profile.html", {**context, "form": form}, status=400)
+    return render(request, "review/profile.html", {**context, "form": form}, status=400)
 
 
 @login_required
 @require_GET
 def application_debrief(request, pk: int):
     application = application_for_review(request.user, pk)
-    return render(request, "scoring/debrief.html", _profile_context(request, application))
+    return render(request, "review/debrief.html", _profile_context(request, application))
 
 
 urlpatterns: list = [
