@@ -15,21 +15,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import (
-    Count,
-    DateTimeField,
-    DurationField,
-    Exists,
-    ExpressionWrapper,
-    F,
-    IntegerField,
-    Max,
-    OuterRef,
-    Prefetch,
-    Q,
-    QuerySet,
-)
-from django.db.models.functions import Cast
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path
@@ -37,138 +22,24 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.views.decorators.http import require_POST
 
-from assessments.models import Scorecard
 from config.celery import app as celery_app
-from hiring.models import Application, Assignment, Opening
+from hiring.models import Opening
+from review.selectors import (
+    opening_applications,
+    openings_with_counts,
+    pipeline_counts,
+    score_freshness,
+    scorecards_outstanding,
+)
 from review.templatetags.review import can_review
-from scoring.models import ApplicationScoreState, Calibration, FitScore
-from scoring.selectors import opening_for_review, openings_for_review
-from scoring.services import applications_stale, opening_recompute_enqueue
+from scoring.selectors import opening_for_review
+from scoring.services import opening_recompute_enqueue
 
 APPLICATIONS_PER_PAGE = 50
 # A task that has not reported back after its hard time limit (30 minutes) was lost
 # (a broker outage, an expired result): stop waiting for it rather than refresh forever.
 RECOMPUTE_GIVE_UP_AFTER = timedelta(minutes=35)
 STATE_LABELS = {"PENDING": "queued", "RECEIVED": "queued", "STARTED": "running", "RETRY": "retrying"}
-
-
-# Reads ----------------------------------------------------------------------------
-
-
-def openings_with_counts(user) -> QuerySet[Opening]:
-    """The openings ``user`` may review with their numbers of applications, scored ones and snapshots."""
-    return openings_for_review(user).annotate(
-        application_count=Count("applications", distinct=True),
-        scored_count=Count(
-            "applications", filter=Q(applications__score_state__computed_at__isnull=False), distinct=True
-        ),
-        shortlist_count=Count("shortlists", distinct=True),
-    )
-
-
-def pipeline_counts(opening: Opening) -> list[tuple[str, int]]:
-    """(stage label, applications) for every stage, in pipeline order, zeros included."""
-    counts = dict(
-        Application.objects.filter(opening=opening)
-        .order_by()
-        .values("stage")
-        .annotate(n=Count("pk"))
-        .values_list("stage", "n")
-    )
-    return [(label, counts.get(stage, 0)) for stage, label in Application.Stage.choices]
-
-
-@dataclass(frozen=True)
-class OutstandingScorecards:
-    interviewer: str
-    pending: int
-    overdue: int
-
-
-def scorecards_outstanding(opening: Opening, *, now: datetime) -> list[OutstandingScorecards]:
-    """Per interviewer, the finished interviews of the opening still without their submitted scorecard.
-
-    An assignment is pending once its interview has ended, and overdue once
-    the first reminder is due (``SCORECARD_REMINDER_FIRST_DELAY_MINUTES``
-    after the end, the rule of ``assessments.tasks``). A draft does not count
-    as submitted. One query.
-    """
-    first_delay = timedelta(minutes=settings.SCORECARD_REMINDER_FIRST_DELAY_MINUTES)
-    duration = Cast("interview__duration_minutes", IntegerField()) * timedelta(minutes=1)
-    ends_at = ExpressionWrapper(
-        F("interview__scheduled_at") + ExpressionWrapper(duration, output_field=DurationField()),
-        output_field=DateTimeField(),
-    )
-    submitted = Scorecard.objects.filter(
-        interview=OuterRef("interview"),
-        interviewer=OuterRef("interviewer"),
-        status=Scorecard.Status.SUBMITTED,
-    )
-    rows = (
-        Assignment.objects.filter(interview__application__opening=opening)
-        .annotate(ends_at=ends_at)
-        .filter(~Exists(submitted), ends_at__lte=now)
-        .order_by()
-        .values(
-            "interviewer_id", "interviewer__username", "interviewer__first_name", "interviewer__last_name"
-        )
-        .annotate(pending=Count("pk"), overdue=Count("pk", filter=Q(ends_at__lte=now - first_delay)))
-        .order_by("-overdue", "-pending", "interviewer__username")
-    )
-    return [
-        OutstandingScorecards(
-            interviewer=f"{row['interviewer__first_name']} {row['interviewer__last_name']}".strip()
-            or row["interviewer__username"],
-            pending=row["pending"],
-            overdue=row["overdue"],
-        )
-        for row in rows
-    ]
-
-
-@dataclass(frozen=True)
-class ScoreFreshness:
-    calibrated_at: datetime | None
-    calibration_ratings: int | None
-    calibration_interviewers: int | None
-    newest_score_at: datetime | None
-    stale: int
-
-
-def score_freshness(opening: Opening) -> ScoreFreshness:
-    """When the rubric was last calibrated and on how many ratings, the newest score, the stale count."""
-    calibration = (
-        Calibration.objects.filter(rubric__versions=opening.rubric_version_id)
-        .values_list("computed_at", "n_ratings", "n_interviewers")
-        .first()
-    )
-    newest = ApplicationScoreState.objects.filter(application__opening=opening).aggregate(
-        newest=Max("computed_at")
-    )["newest"]
-    calibrated_at, ratings, interviewers = calibration or (None, None, None)
-    return ScoreFreshness(
-        calibrated_at=calibrated_at,
-        calibration_ratings=ratings,
-        calibration_interviewers=interviewers,
-        newest_score_at=newest,
-        stale=len(applications_stale(limit=10**9, opening_id=opening.pk)),
-    )
-
-
-def opening_applications(opening: Opening) -> QuerySet[Application]:
-    """The opening's applications by candidate name, with their fit for the opening's role (two queries)."""
-    return (
-        Application.objects.filter(opening=opening)
-        .select_related("candidate")
-        .prefetch_related(
-            Prefetch(
-                "fit_scores",
-                queryset=FitScore.objects.filter(role_id=opening.role_id),
-                to_attr="own_fit",
-            )
-        )
-        .order_by("candidate__name", "pk")
-    )
 
 
 # Recompute ------------------------------------------------------------------------
