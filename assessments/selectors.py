@@ -161,27 +161,19 @@ def own_scorecard(*, user, interview: Interview) -> Scorecard | None:
     )
 
 
-def _has_submitted_for(user, application_id: int) -> bool:
-    return Scorecard.objects.filter(
-        interviewer=user, interview__application_id=application_id, status=Scorecard.Status.SUBMITTED
-    ).exists()
+def scorecards_visible_to(*, user, application_id: int) -> QuerySet[Scorecard]:
+    """The scorecards of one application that ``user`` may read, loaded for the pages.
 
-
-def scorecards_visible_to(*, user, application_id: int, opening_id: int) -> QuerySet[Scorecard]:
-    """Every scorecard of an application that the user may read, with what pages need."""
-    base = (
-        Scorecard.objects.filter(interview__application_id=application_id)
-        .select_related("interviewer", "interview")
-        .prefetch_related(
-            Prefetch("ratings", queryset=Rating.objects.select_related("area").order_by("area__order")),
-            "revisions__created_by",
-        )
+    The rule is ``scorecards_for_actor``'s, the API's, filtered to the application,
+    so pages and the API show the same set. Adds only loading (the revision
+    history the pages show) and the pages' order.
+    """
+    return (
+        scorecards_for_actor(actor=user)
+        .filter(interview__application_id=application_id)
+        .prefetch_related("revisions__created_by")
         .order_by("interview__scheduled_at", "pk")
     )
-    own = Q(interviewer=user)
-    if sees_all_scorecards(user, opening_id) or _has_submitted_for(user, application_id):
-        return base.filter(own | Q(status=Scorecard.Status.SUBMITTED))
-    return base.filter(own)
 
 
 def scorecard_for_viewer(*, user, pk: int) -> Scorecard | None:
@@ -189,9 +181,8 @@ def scorecard_for_viewer(*, user, pk: int) -> Scorecard | None:
     scorecard = Scorecard.objects.select_related("interview__application").filter(pk=pk).first()
     if scorecard is None:
         return None
-    application = scorecard.interview.application
     return (
-        scorecards_visible_to(user=user, application_id=application.pk, opening_id=application.opening_id)
+        scorecards_visible_to(user=user, application_id=scorecard.interview.application_id)
         .select_related(
             "interview__application__candidate", "interview__application__opening", "rubric_version"
         )
@@ -206,11 +197,11 @@ def scorecard_for_viewer(*, user, pk: int) -> Scorecard | None:
 def scorecards_for_actor(*, actor) -> QuerySet[Scorecard]:
     """Every scorecard the actor may read through the API, loaded for ``scorecard_resource``.
 
-    The rule of ``scorecards_visible_to``, across applications and in one
-    query: integration tokens see every submitted scorecard; recruiters and an
-    opening's committee its submitted ones; an interviewer their own (drafts
-    included) and, on an application where they have submitted one, the
-    others' submitted ones.
+    The one visibility rule (pages read it through ``scorecards_visible_to``),
+    across applications and in one query: integration tokens see every
+    submitted scorecard; recruiters and an opening's committee its submitted
+    ones; an interviewer their own (drafts included) and, on an application
+    where they have submitted one, the others' submitted ones.
     """
     scorecards = scorecard_resource_queryset()
     submitted = Q(status=Scorecard.Status.SUBMITTED)

@@ -21,7 +21,7 @@ urlpatterns = [
         name="api-docs",
     ),
     path("", include("assessments.urls", namespace="assessments")),
-    path("review/", include("scoring.urls", namespace="review")),
+    path("review/", include("review.urls", namespace="review")),
 ]
 
 

@@ -1,6 +1,6 @@
 """Opening analytics: pure computations on plain numbers (NumPy/SciPy, no Django, no ORM).
 
-The loading lives in ``scoring.analytics_selectors``; these functions take
+The loading lives in ``review.selectors``; these functions take
 numbers and return frozen dataclasses, so each can be checked by hand.
 
 Turnaround (``turnaround_summary``)
@@ -31,12 +31,19 @@ Adverse impact (``adverse_impact``)
 Leniency (``leniency_rows``)
     Delegates to ``scoring.reliability.interviewer_leniency``: the calibrated leniency
     with an 80% interval offset -/+ 1.2816 * se, on the 1-5 scale.
+
+Disagreement (``disagreement``, stated for people in ``DISAGREEMENT_RULE``)
+    The interviewers of a candidate disagree when the submitted ratings of some
+    skill area differ by ``DISAGREEMENT_SPREAD`` levels or more (highest minus
+    lowest), or when the submitted recommendations include both a no (no,
+    strong no) and a yes (yes, strong yes). A single rating of an area cannot
+    disagree with itself; ratings left "not assessed" are not levels.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -46,6 +53,15 @@ from scoring import reliability
 
 FOUR_FIFTHS = 0.8
 INTERVAL = 0.8  # the leniency interval's coverage, matching Z80
+
+DISAGREEMENT_SPREAD = 2
+DISAGREEMENT_RULE = (
+    f"Disagreement: the submitted ratings of a skill area differ by {DISAGREEMENT_SPREAD} levels or more, "
+    "or the submitted recommendations include both a no (no or strong no) and a yes (yes or strong yes)."
+)
+# The values of ``assessments.models.Recommendation`` (plain strings: this module imports no Django).
+NO_RECOMMENDATIONS = frozenset({"strong_no", "no"})
+YES_RECOMMENDATIONS = frozenset({"yes", "strong_yes"})
 
 
 @dataclass(frozen=True)
@@ -154,3 +170,33 @@ def agreement_reading(alpha: float | None, stored_reading: str) -> tuple[float |
     if alpha is None or not math.isfinite(alpha):
         return None, stored_reading or reliability.NOT_ENOUGH_OVERLAP
     return alpha, reliability.reading(alpha)
+
+
+@dataclass(frozen=True)
+class Disagreement:
+    areas: list[str]  # the areas whose submitted levels differ by DISAGREEMENT_SPREAD or more, in given order
+    recommendations_split: bool  # both a no and a yes among the submitted recommendations
+
+    @property
+    def found(self) -> bool:
+        return bool(self.areas) or self.recommendations_split
+
+
+def disagreement(
+    *, level_ranges: Mapping[str, tuple[int, int]], recommendations: Collection[str]
+) -> Disagreement:
+    """Whether a candidate's interviewers disagree (the rule in the module docstring).
+
+    ``level_ranges`` maps a skill area to the lowest and highest level of its
+    submitted ratings (areas without a rated level left out); ``recommendations``
+    holds the submitted recommendations (repeats allowed).
+    """
+    given = set(recommendations)
+    return Disagreement(
+        areas=[
+            area
+            for area, (lowest, highest) in level_ranges.items()
+            if highest - lowest >= DISAGREEMENT_SPREAD
+        ],
+        recommendations_split=bool(given & NO_RECOMMENDATIONS) and bool(given & YES_RECOMMENDATIONS),
+    )

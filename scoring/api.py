@@ -18,7 +18,6 @@ from rest_framework import generics, serializers, status
 from rest_framework.pagination import _reverse_ordering
 from rest_framework.response import Response
 
-from config.errors import ApplicationError
 from hiring.roles import is_integration
 from integrations.drf import IDEMPOTENCY_KEY_PARAMETER, ApiMixin, ApiView, errors, writable_source_check
 from integrations.filters import utc_or_error
@@ -36,8 +35,6 @@ from scoring.serializers import (
     ShortlistSerializer,
 )
 from scoring.shortlists import TIE_BREAK, shortlist_create
-
-MAX_SHORTLIST_LIMIT = 2**31 - 1  # Shortlist.limit is a PostgreSQL integer
 
 # Examples -----------------------------------------------------------------------------
 
@@ -408,12 +405,6 @@ class OpeningShortlistsView(ApiMixin, generics.GenericAPIView):
         writable_source_check(request, opening.source)
         parameters = ShortlistParametersSerializer(data=request.data)
         parameters.is_valid(raise_exception=True)
-        limit = parameters.validated_data.get("limit")
-        if limit is not None and limit > MAX_SHORTLIST_LIMIT:
-            # The column is a PostgreSQL integer: a larger number would be a database error (500).
-            raise ApplicationError(
-                "invalid_limit", f"Limit is a whole number from 1 to {MAX_SHORTLIST_LIMIT}.", field="limit"
-            )
         shortlist = shortlist_create(
             opening=opening,
             user=None if is_integration(request.user) else request.user,

@@ -39,6 +39,8 @@ TIE_BREAK = {
     "then by the earlier application.",
 }
 ORDERS_IN_WORDS = "'fit', 'lower' or 'meets_bars'"
+# Shortlist.limit is a PostgreSQL integer: a larger number would be a database error, not a refusal.
+MAX_SHORTLIST_LIMIT = 2**31 - 1
 
 
 def _values(numbers) -> np.ndarray:
@@ -70,8 +72,10 @@ def shortlist_create(
     unknown = sorted(set(stages or []) - set(Application.Stage.values))
     if unknown:
         raise ApplicationError("invalid_filter", f"Unknown stage(s): {', '.join(unknown)}.", field="stages")
-    if limit is not None and limit < 1:
-        raise ApplicationError("invalid_limit", "Limit is a whole number from 1.", field="limit")
+    if limit is not None and not 1 <= limit <= MAX_SHORTLIST_LIMIT:
+        raise ApplicationError(
+            "invalid_limit", f"Limit is a whole number from 1 to {MAX_SHORTLIST_LIMIT}.", field="limit"
+        )
     with transaction.atomic():
         shortlist = Shortlist.objects.create(
             opening=opening,

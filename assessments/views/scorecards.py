@@ -133,9 +133,7 @@ def scorecard_detail(request, pk: int):
     application = scorecard.interview.application
     others = [
         other
-        for other in selectors.scorecards_visible_to(
-            user=request.user, application_id=application.pk, opening_id=application.opening_id
-        )
+        for other in selectors.scorecards_visible_to(user=request.user, application_id=application.pk)
         if other.pk != scorecard.pk and other.is_submitted
     ]
     can_amend = scorecard.is_submitted and (

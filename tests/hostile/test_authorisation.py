@@ -240,7 +240,7 @@ def test_every_api_operation_answers_401_to_a_revoked_missing_or_malformed_token
 def _pages() -> list[tuple[str, str]]:
     """(route, resource) of every review page, and the interviewer's interview and scorecard pages."""
     from assessments.urls import urlpatterns as assessment_pages
-    from scoring.urls import urlpatterns as review_pages
+    from review.urls import urlpatterns as review_pages
 
     pages = [
         ("/review/" + str(pattern.pattern), str(pattern.pattern).split("/")[0]) for pattern in review_pages

@@ -2,6 +2,7 @@ import pytest
 
 from integrations.models import Event
 from scoring.models import FitScore, Shortlist
+from scoring.shortlists import MAX_SHORTLIST_LIMIT
 
 pytestmark = pytest.mark.django_db
 
@@ -105,6 +106,19 @@ def test_bad_parameters_are_refused_at_their_field_and_record_nothing(
 
     assert response.status_code == 400
     assert field in response.data["fields"]
+    assert not Shortlist.objects.exists()
+
+
+def test_a_limit_beyond_the_services_bound_is_refused_as_invalid_limit_and_records_nothing(
+    scored_opening, token_client, create
+):
+    opening, _, _, _ = scored_opening(1)
+
+    response = create(token_client(["shortlists:write"]), opening, limit=MAX_SHORTLIST_LIMIT + 1)
+
+    assert response.status_code == 400
+    assert (response.data["code"], response.data["field"]) == ("invalid_limit", "limit")
+    assert response.data["fields"]["limit"] == [f"Limit is a whole number from 1 to {MAX_SHORTLIST_LIMIT}."]
     assert not Shortlist.objects.exists()
 
 

@@ -3,7 +3,7 @@ import pytest
 from config.errors import ApplicationError
 from scoring.models import FitScore, Shortlist
 from scoring.services import opening_recompute
-from scoring.shortlists import TIE_BREAK, shortlist_build, shortlist_create
+from scoring.shortlists import MAX_SHORTLIST_LIMIT, TIE_BREAK, shortlist_build, shortlist_create
 from tests.scoring.conftest import AREAS, submit
 
 pytestmark = pytest.mark.django_db
@@ -89,6 +89,8 @@ def test_a_shortlist_recomputes_stale_scores_before_ranking(scored_opening):
         ({"min_coverage": 2}, "min_coverage"),
         ({"min_fit": -1}, "min_fit"),
         ({"stages": ["limbo"]}, "stages"),
+        ({"limit": 0}, "limit"),
+        ({"limit": MAX_SHORTLIST_LIMIT + 1}, "limit"),
     ],
 )
 def test_bad_shortlist_parameters_are_refused_at_their_field(scored_opening, params, field):
@@ -99,6 +101,14 @@ def test_bad_shortlist_parameters_are_refused_at_their_field(scored_opening, par
 
     assert caught.value.field == field
     assert not Shortlist.objects.exists()
+
+
+def test_the_largest_limit_the_column_holds_is_accepted(scored_opening):
+    opening, _, _, _ = scored_opening(1)
+
+    shortlist = shortlist_create(opening=opening, limit=MAX_SHORTLIST_LIMIT)
+
+    assert Shortlist.objects.get().limit == shortlist.limit == MAX_SHORTLIST_LIMIT
 
 
 # The posterior quantities ------------------------------------------------------------------------------

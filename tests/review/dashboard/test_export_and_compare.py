@@ -9,8 +9,8 @@ from django.urls import reverse
 
 from assessments.models import Scorecard
 from assessments.services import RatingInput, scorecard_amend
+from review.views.shortlists import csv_safe
 from scoring.shortlists import shortlist_create
-from scoring.views.shortlists import csv_safe
 from tests.factories import ApplicationFactory, InterviewFactory
 from tests.scoring.conftest import AREAS, submit
 

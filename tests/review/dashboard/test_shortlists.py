@@ -3,9 +3,9 @@
 import pytest
 from django.urls import reverse
 
+from review.views.shortlists import DISAGREEMENT_RULE
 from scoring.models import Shortlist
-from scoring.shortlists import shortlist_create
-from scoring.views.shortlists import DISAGREEMENT_RULE
+from scoring.shortlists import MAX_SHORTLIST_LIMIT, shortlist_create
 from tests.factories import InterviewFactory, UserFactory
 from tests.scoring.conftest import AREAS, submit
 
@@ -118,6 +118,24 @@ def test_a_bad_snapshot_request_is_shown_at_its_field_and_creates_nothing(
 
     assert response.status_code == 400
     assert response.context["create_form"].errors[field]
+    assert not Shortlist.objects.filter(opening=opening).exists()
+
+
+def test_a_limit_beyond_the_services_bound_is_shown_at_the_limit_field_and_creates_nothing(
+    client, recruiter, review_opening
+):
+    opening, *_ = review_opening(2)
+    client.force_login(recruiter)
+
+    response = client.post(
+        reverse("review:shortlist-create", args=[opening.pk]),
+        {"order_by": "fit", "limit": str(MAX_SHORTLIST_LIMIT + 1)},
+    )
+
+    assert response.status_code == 400
+    assert response.context["create_form"].errors["limit"] == [
+        f"Limit is a whole number from 1 to {MAX_SHORTLIST_LIMIT}."
+    ]
     assert not Shortlist.objects.filter(opening=opening).exists()
 
 

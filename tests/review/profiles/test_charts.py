@@ -4,7 +4,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from scoring.charts import Z80, SkillChartRow, level_x, skill_chart_description, skill_chart_svg
+from review.charts import Z80, SkillChartRow, level_x, skill_chart_description, skill_chart_svg
 
 SVG = "{http://www.w3.org/2000/svg}"
 

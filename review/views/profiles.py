@@ -1,6 +1,6 @@
 """Committee review pages: a candidate's profile, the decision form and the print-friendly debrief.
 
-Mounted by scoring/urls.py under ``/review/``. Every page finds the
+Mounted by review/urls.py under ``/review/``. Every page finds the
 application through ``scoring.selectors.application_for_review``: recruiters
 see every application, committee members the applications of the openings
 they sit on, and anyone else gets a 404 that does not confirm it exists. The
@@ -18,15 +18,13 @@ from django.urls import path
 from django.views.decorators.http import require_GET, require_POST
 
 from assessments.forms import form_add_service_errors
-from assessments.models import ProfileEntry, Role, Scorecard, SkillArea
-from assessments.selectors import scorecards_visible_to
 from config.errors import ApplicationError
 from hiring.models import Application, Decision
 from hiring.services import decision_record
-from scoring import charts
+from review import charts
+from review.selectors import application_profile_data
 from scoring.engine import CLEAR_BELOW
-from scoring.models import ApplicationScoreState
-from scoring.selectors import AreaContribution, RoleFit, application_fit_report, application_for_review
+from scoring.selectors import AreaContribution, RoleFit, application_for_review
 
 CHART_ID = "skill-chart"
 
@@ -96,17 +94,10 @@ def _must_haves(role_fit: RoleFit, area_names: dict[str, str]) -> list[MustHaveV
 def _profile_context(request, application: Application) -> dict:
     """Everything the profile and the debrief show, loaded in a fixed number of queries."""
     opening = application.opening
-    entries = list(
-        ProfileEntry.objects.filter(
-            profile__version_id=opening.rubric_version_id, profile__role_id=opening.role_id
-        )
-        .select_related("area")
-        .order_by("area__order", "area__key")
-    )
-    state = ApplicationScoreState.objects.filter(application=application).first()
-    estimates = state.estimates if state is not None else {}
+    profile = application_profile_data(user=request.user, application=application)
+    estimates = profile.state.estimates if profile.state is not None else {}
     rows = []
-    for entry in entries:
+    for entry in profile.entries:
         stored = estimates.get(entry.area.key)
         estimate, standard_error, n_ratings = stored if stored else (None, None, 0)
         if not n_ratings:
@@ -132,10 +123,7 @@ def _profile_context(request, application: Application) -> dict:
         description=charts.skill_chart_description(rows=rows, role_name=opening.role.name),
     )
 
-    area_names = dict(
-        SkillArea.objects.filter(version_id=opening.rubric_version_id).values_list("key", "name")
-    )
-    role_names = dict(Role.objects.values_list("key", "name"))
+    area_names, role_names = profile.area_names, profile.role_names
     fits = [
         RoleFitView(
             fit=role_fit,
@@ -148,13 +136,8 @@ def _profile_context(request, application: Application) -> dict:
             ],
             must_haves=_must_haves(role_fit, area_names),
         )
-        for role_fit in application_fit_report(application=application)
+        for role_fit in profile.fits
     ]
-    # The committee sees every submitted scorecard; a recruiter's own drafts stay out of this page too.
-    scorecards = scorecards_visible_to(
-        user=request.user, application_id=application.pk, opening_id=opening.pk
-    ).filter(status=Scorecard.Status.SUBMITTED)
-    decisions = application.decisions.select_related("decided_by").order_by("-decided_at", "-pk")
     return {
         "application": application,
         "candidate": application.candidate,
@@ -162,10 +145,10 @@ def _profile_context(request, application: Application) -> dict:
         "chart": chart,
         "chart_id": CHART_ID,
         "chart_rows": rows,
-        "scored_at": state.computed_at if state is not None else None,
+        "scored_at": profile.state.computed_at if profile.state is not None else None,
         "fits": fits,
-        "scorecards": list(scorecards),
-        "decisions": list(decisions),
+        "scorecards": profile.scorecards,
+        "decisions": profile.decisions,
     }
 
 
@@ -174,7 +157,7 @@ def _profile_context(request, application: Application) -> dict:
 def application_profile(request, pk: int):
     application = application_for_review(request.user, pk)
     context = _profile_context(request, application)
-    return render(request, "scoring/profile.html", {**context, "form": DecisionForm()})
+    return render(request, "review/profile.html", {**context, "form": DecisionForm()})
 
 
 @login_required
@@ -200,14 +183,14 @@ def application_decide(request, pk: int):
             )
             return redirect("review:application-profile", pk=application.pk)
     context = _profile_context(request, application)
-    return render(request, "scoring/profile.html", {**context, "form": form}, status=400)
+    return render(request, "review/profile.html", {**context, "form": form}, status=400)
 
 
 @login_required
 @require_GET
 def application_debrief(request, pk: int):
     application = application_for_review(request.user, pk)
-    return render(request, "scoring/debrief.html", _profile_context(request, application))
+    return render(request, "review/debrief.html", _profile_context(request, application))
 
 
 urlpatterns: list = [

@@ -1,4 +1,4 @@
-"""Committee review pages: shortlist snapshots, their comparison and CSV export (mounted by scoring/urls.py).
+"""Committee review pages: shortlist snapshots, their comparison and CSV export (mounted by review/urls.py).
 
 A snapshot's table shows, per candidate, the fit for every role (the posterior
 mean) with its 80% posterior interval, the coverage, the probability of meeting
@@ -8,41 +8,44 @@ application's stage and the interviewers' recommendations. Every table costs a
 fixed number of queries whatever its length; sorting and filtering happen in
 Python on the loaded rows, so they add none.
 
-Disagreement (shown on the page, in ``DISAGREEMENT_RULE``): the submitted
-ratings of some skill area differ by ``DISAGREEMENT_SPREAD`` levels or more,
-or the submitted recommendations include both a no (no, strong no) and a yes
-(yes, strong yes).
+The rows are read by ``review.selectors.review_rows``; who disagrees is
+``scoring.analytics.disagreement``'s rule, shown on the page as
+``DISAGREEMENT_RULE``.
 """
 
 import csv
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, Max, Min, OuterRef, Q, QuerySet, Subquery
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.template.defaultfilters import floatformat
 from django.urls import path
 from django.utils.text import slugify
 from django.views.decorators.http import require_POST
 
-from assessments.models import ProfileEntry, Rating, Recommendation, Role, Scorecard, SkillArea
+from assessments.models import Recommendation, Role
+from assessments.selectors import role_list
 from config.errors import ApplicationError
 from hiring.models import Application, Opening
+from review.selectors import (
+    MustHave,
+    ReviewRow,
+    opening_shortlist_newest,
+    opening_snapshots,
+    review_rows,
+    shortlist_for_review,
+    shortlist_previous,
+    shortlists_compare,
+)
+from scoring.analytics import DISAGREEMENT_RULE
 from scoring.engine import CLEAR_BELOW
-from scoring.models import Shortlist, ShortlistEntry
-from scoring.selectors import opening_for_review, openings_for_review
+from scoring.models import Shortlist
+from scoring.selectors import opening_for_review
 from scoring.shortlists import shortlist_create
 
-DISAGREEMENT_SPREAD = 2
-DISAGREEMENT_RULE = (
-    f"Disagreement: the submitted ratings of a skill area differ by {DISAGREEMENT_SPREAD} levels or more, "
-    "or the submitted recommendations include both a no (no or strong no) and a yes (yes or strong yes)."
-)
-NOES = {Recommendation.STRONG_NO, Recommendation.NO}
-YESES = {Recommendation.YES, Recommendation.STRONG_YES}
 FLAGS = [
     ("below_bar", "Likely below a must-have bar"),
     ("consider", "Consider for another role"),
@@ -50,198 +53,6 @@ FLAGS = [
 ]
 CSV_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 MEETS_BARS_LABEL = "Probability of meeting every must-have"
-
-
-# Reads ----------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class RoleFitCell:
-    role: str
-    fit: float | None
-    lower: float | None
-    upper: float | None
-
-
-@dataclass(frozen=True)
-class MustHave:
-    """A must-have bar of the snapshot's role, in the rubric's area order."""
-
-    area: str
-    name: str
-    minimum: int
-
-
-@dataclass(frozen=True)
-class BarCell:
-    """A candidate against one must-have bar, as the snapshot recorded it.
-
-    ``below_probability`` is None for a snapshot made before the probabilities
-    were recorded; ``likely_missed`` is the snapshot's own flag (probability 0.5
-    or more).
-    """
-
-    area: str
-    name: str
-    minimum: int
-    below_probability: float | None
-    likely_missed: bool
-
-
-@dataclass
-class ReviewRow:
-    rank: int
-    application_id: int
-    candidate: str
-    stage: str
-    stage_label: str
-    fits: list[RoleFitCell]
-    coverage: float
-    gated: bool
-    below_bar: list[str]
-    consider_role: str | None
-    recommendations: dict[str, int]
-    disagreement_areas: list[str] = field(default_factory=list)
-    recommendations_split: bool = False
-    meets_bars_probability: float | None = None
-    bars: list[BarCell] = field(default_factory=list)
-
-    @property
-    def bars_likely_missed(self) -> list[BarCell]:
-        return [bar for bar in self.bars if bar.likely_missed]
-
-    @property
-    def disagreement(self) -> bool:
-        return bool(self.disagreement_areas) or self.recommendations_split
-
-    @property
-    def recommendation_counts(self) -> list[tuple[str, str, int]]:
-        """(value, label, count) for every recommendation, strong no first."""
-        return [(value, label, self.recommendations.get(value, 0)) for value, label in Recommendation.choices]
-
-    def fit_for(self, role_key: str) -> float | None:
-        return next((cell.fit for cell in self.fits if cell.role == role_key), None)
-
-
-def shortlist_for_review(user, pk: int) -> Shortlist:
-    """The snapshot, or Http404 unless ``user`` may review its opening."""
-    return get_object_or_404(
-        Shortlist.objects.select_related("role", "opening__role", "opening__rubric_version").filter(
-            opening__in=openings_for_review(user)
-        ),
-        pk=pk,
-    )
-
-
-def opening_snapshots(opening: Opening) -> QuerySet[Shortlist]:
-    return Shortlist.objects.filter(opening=opening).select_related("role").order_by("-created_at", "-pk")
-
-
-def shortlist_previous(shortlist: Shortlist) -> Shortlist | None:
-    """The newest ready snapshot of the same opening and role made before ``shortlist``."""
-    return (
-        Shortlist.objects.filter(opening_id=shortlist.opening_id, role_id=shortlist.role_id)
-        .filter(status=Shortlist.Status.READY)
-        .filter(
-            Q(created_at__lt=shortlist.created_at) | Q(created_at=shortlist.created_at, pk__lt=shortlist.pk)
-        )
-        .order_by("-created_at", "-pk")
-        .first()
-    )
-
-
-@dataclass(frozen=True)
-class ReviewTable:
-    rows: list[ReviewRow]
-    must_haves: list[MustHave]  # the bars of the snapshot's role, whether or not anyone misses them
-
-
-def review_rows(shortlist: Shortlist, roles: list[Role]) -> ReviewTable:
-    """The snapshot's entries in rank order, with recommendations, disagreement and the role's must-have
-    bars (the probability of being below each, as the snapshot recorded it): four queries."""
-    entries = list(
-        ShortlistEntry.objects.filter(shortlist=shortlist)
-        .select_related("application__candidate", "consider_role")
-        .order_by("rank")
-    )
-    in_snapshot = ShortlistEntry.objects.filter(shortlist=shortlist).values("application_id")
-    recommendations: dict[int, dict[str, int]] = {}
-    for application_id, recommendation, count in (
-        Scorecard.objects.filter(interview__application_id__in=in_snapshot, status=Scorecard.Status.SUBMITTED)
-        .order_by()
-        .values("interview__application_id", "recommendation")
-        .annotate(n=Count("pk"))
-        .values_list("interview__application_id", "recommendation", "n")
-    ):
-        recommendations.setdefault(application_id, {})[recommendation] = count
-    spread_areas: dict[int, list[str]] = {}
-    for application_id, area_name in (
-        Rating.objects.filter(
-            scorecard__interview__application_id__in=in_snapshot,
-            scorecard__status=Scorecard.Status.SUBMITTED,
-            level__isnull=False,
-        )
-        .order_by()
-        .values("scorecard__interview__application_id", "area__order", "area__name")
-        .annotate(spread=Max("level") - Min("level"))
-        .filter(spread__gte=DISAGREEMENT_SPREAD)
-        .order_by("scorecard__interview__application_id", "area__order")
-        .values_list("scorecard__interview__application_id", "area__name")
-    ):
-        spread_areas.setdefault(application_id, []).append(area_name)
-    # The area names and the role's must-have bars in one query.
-    bar_of_role = ProfileEntry.objects.filter(
-        area=OuterRef("pk"), profile__role_id=shortlist.role_id, minimum_level__isnull=False
-    ).values("minimum_level")[:1]
-    areas = list(
-        SkillArea.objects.filter(version_id=shortlist.opening.rubric_version_id)
-        .annotate(minimum=Subquery(bar_of_role))
-        .order_by("order", "key")
-        .values_list("key", "name", "minimum")
-    )
-    area_names = {key: name for key, name, _ in areas}
-    must_haves = [MustHave(key, name, minimum) for key, name, minimum in areas if minimum is not None]
-    stage_labels = dict(Application.Stage.choices)
-    rows = []
-    for entry in entries:
-        counts = recommendations.get(entry.application_id, {})
-        rows.append(
-            ReviewRow(
-                rank=entry.rank,
-                application_id=entry.application_id,
-                candidate=entry.application.candidate.name,
-                stage=entry.application.stage,
-                stage_label=stage_labels.get(entry.application.stage, entry.application.stage),
-                fits=[
-                    RoleFitCell(
-                        role=role.key,
-                        fit=entry.fits.get(role.key, {}).get("fit"),
-                        lower=entry.fits.get(role.key, {}).get("lower"),
-                        upper=entry.fits.get(role.key, {}).get("upper"),
-                    )
-                    for role in roles
-                ],
-                coverage=entry.coverage,
-                gated=entry.gated,
-                below_bar=[area_names.get(key, key) for key in entry.below_bar],
-                consider_role=entry.consider_role.name if entry.consider_role else None,
-                recommendations=counts,
-                disagreement_areas=spread_areas.get(entry.application_id, []),
-                recommendations_split=bool(NOES & counts.keys()) and bool(YESES & counts.keys()),
-                meets_bars_probability=entry.meets_bars_probability,
-                bars=[
-                    BarCell(
-                        area=bar.area,
-                        name=bar.name,
-                        minimum=bar.minimum,
-                        below_probability=entry.below_bar_probability.get(bar.area),
-                        likely_missed=bar.area in entry.below_bar,
-                    )
-                    for bar in must_haves
-                ],
-            )
-        )
-    return ReviewTable(rows=rows, must_haves=must_haves)
 
 
 # Sorting and filtering ------------------------------------------------------------
@@ -390,7 +201,7 @@ class ShortlistCreateForm(forms.Form):
 
 
 def _table_context(request, shortlist: Shortlist | None, opening: Opening) -> dict:
-    roles = list(Role.objects.order_by("order", "key"))
+    roles = list(role_list())
     filters = ShortlistFilterForm(request.GET)
     data = filters.cleaned_data if filters.is_valid() else {}
     sort = data.get("sort") or "rank"
@@ -419,15 +230,10 @@ def _table_context(request, shortlist: Shortlist | None, opening: Opening) -> di
 def opening_shortlist(request, pk: int):
     """The newest ready snapshot for the opening's role, and any newer one still being built."""
     opening = opening_for_review(request.user, pk)
-    own_role = opening_snapshots(opening).filter(role_id=opening.role_id)
-    ready = own_role.filter(status=Shortlist.Status.READY).first()
-    pending = own_role.filter(status=Shortlist.Status.PENDING)
-    if ready is not None:
-        pending = pending.filter(pk__gt=ready.pk)
-    newer_pending = list(pending[:5])
+    ready, newer_pending = opening_shortlist_newest(opening)
     context = _table_context(request, ready, opening)
     context.update(newest_view=True, pending=newer_pending)
-    return render(request, "scoring/shortlist_detail.html", context)
+    return render(request, "review/shortlist_detail.html", context)
 
 
 @login_required
@@ -437,7 +243,7 @@ def shortlist_detail(request, pk: int):
     context.update(
         newest_view=False, pending=[shortlist] if shortlist.status == Shortlist.Status.PENDING else []
     )
-    return render(request, "scoring/shortlist_detail.html", context)
+    return render(request, "review/shortlist_detail.html", context)
 
 
 @login_required
@@ -464,65 +270,7 @@ def shortlist_create_view(request, pk: int):
             return redirect("review:shortlist-detail", pk=shortlist.pk)
     context = _table_context(request, None, opening)
     context.update(newest_view=True, pending=[], create_form=form)
-    return render(request, "scoring/shortlist_detail.html", context, status=400)
-
-
-@dataclass(frozen=True)
-class Move:
-    application_id: int
-    candidate: str
-    rank: int | None
-    previous_rank: int | None
-
-    @property
-    def delta(self) -> int:
-        """Places gained (positive: moved up)."""
-        return (self.previous_rank or 0) - (self.rank or 0)
-
-    @property
-    def places(self) -> int:
-        return abs(self.delta)
-
-
-@dataclass(frozen=True)
-class Comparison:
-    moved_up: list[Move]
-    moved_down: list[Move]
-    entered: list[Move]
-    left: list[Move]
-    unchanged: int
-
-
-def shortlists_compare(current: Shortlist, previous: Shortlist) -> Comparison:
-    """Who moved up or down, entered or left between two snapshots (two queries)."""
-
-    def ranks(shortlist: Shortlist) -> dict[int, tuple[int, str]]:
-        return {
-            application_id: (rank, name)
-            for application_id, rank, name in ShortlistEntry.objects.filter(shortlist=shortlist).values_list(
-                "application_id", "rank", "application__candidate__name"
-            )
-        }
-
-    now, before = ranks(current), ranks(previous)
-    moves = [
-        Move(application_id, name, rank, before[application_id][0])
-        for application_id, (rank, name) in now.items()
-        if application_id in before
-    ]
-    return Comparison(
-        moved_up=sorted((m for m in moves if m.delta > 0), key=lambda m: (-m.delta, m.rank)),
-        moved_down=sorted((m for m in moves if m.delta < 0), key=lambda m: (m.delta, m.rank)),
-        entered=sorted(
-            (Move(a, name, rank, None) for a, (rank, name) in now.items() if a not in before),
-            key=lambda m: m.rank,
-        ),
-        left=sorted(
-            (Move(a, name, None, rank) for a, (rank, name) in before.items() if a not in now),
-            key=lambda m: m.previous_rank,
-        ),
-        unchanged=sum(1 for m in moves if m.delta == 0),
-    )
+    return render(request, "review/shortlist_detail.html", context, status=400)
 
 
 @login_required
@@ -534,7 +282,7 @@ def shortlist_compare(request, pk: int):
         comparison = shortlists_compare(shortlist, previous)
     return render(
         request,
-        "scoring/shortlist_compare.html",
+        "review/shortlist_compare.html",
         {
             "opening": shortlist.opening,
             "shortlist": shortlist,
@@ -597,7 +345,7 @@ def shortlist_export(request, pk: int):
     if shortlist.status != Shortlist.Status.READY:
         messages.error(request, "This snapshot is not ready, so there is nothing to export yet.")
         return redirect("review:shortlist-detail", pk=shortlist.pk)
-    roles = list(Role.objects.order_by("order", "key"))
+    roles = list(role_list())
     filename = f"shortlist-{shortlist.pk}-{slugify(shortlist.opening.title) or 'opening'}.csv"
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'

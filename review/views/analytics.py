@@ -1,4 +1,4 @@
-"""Committee review pages: an opening's analytics (mounted by scoring/urls.py under ``/review/``).
+"""Committee review pages: an opening's analytics (mounted by review/urls.py under ``/review/``).
 
 Recruiters and the opening's committee only; anyone else gets a 404 that does
 not confirm the opening exists (``scoring.selectors.opening_for_review``).
@@ -12,8 +12,8 @@ from django.shortcuts import render
 from django.urls import path
 from django.views.decorators.http import require_GET
 
+from review.selectors import opening_analytics
 from scoring import analytics, reliability
-from scoring.analytics_selectors import opening_analytics
 from scoring.selectors import opening_for_review
 
 
@@ -24,7 +24,7 @@ def opening_analytics_page(request, pk: int):
     report = opening_analytics(opening=opening)
     return render(
         request,
-        "scoring/analytics.html",
+        "review/analytics.html",
         {
             "opening": opening,
             "report": report,

@@ -1,6 +1,6 @@
 """The hiring committee's review pages: dashboards, shortlists, candidate profiles, analytics."""
 
-from scoring.views import analytics, dashboard, profiles, shortlists
+from review.views import analytics, dashboard, profiles, shortlists
 
 app_name = "review"
 
