@@ -51,7 +51,6 @@ from assessments.services.greenhouse import (
 from assessments.services.scorecards import MAX_EVIDENCE_CHARS, MAX_REASON_CHARS, MAX_SUMMARY_CHARS
 from config.errors import ApplicationError
 from hiring.filters import ScopedFilterSet
-from hiring.roles import is_integration
 from hiring.selectors import interviewer_resolve
 from integrations.drf import (
     IDEMPOTENCY_KEY_PARAMETER,
@@ -64,6 +63,7 @@ from integrations.drf import (
     writable_source_check,
 )
 from integrations.filters import IdFilter, SinceFilter
+from integrations.identity import is_integration
 from integrations.pagination import CursorPage, UpdatedCursorPage
 from integrations.serializers import AwareDateTimeField, StrictSerializer, TextStrictSerializer
 

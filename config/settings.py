@@ -343,6 +343,9 @@ API_MAX_PAGE_SIZE = env_int("API_MAX_PAGE_SIZE", default=200)
 # Request bodies above this many bytes get 413 before anything reads them.
 API_MAX_BODY_BYTES = env_int("API_MAX_BODY_BYTES", default=1024 * 1024)
 IDEMPOTENCY_KEY_TTL_HOURS = env_int("IDEMPOTENCY_KEY_TTL_HOURS", default=24)
+# Which API roles (integrations.scopes.ApiRole) a signed-in person holds: the hiring app keeps
+# the groups and committees, and integrations, which imports no app, asks it through this path.
+API_PERSON_ROLES = "hiring.roles.api_roles"
 
 # Self-reported groups smaller than this are suppressed in the adverse-impact analysis.
 ADVERSE_IMPACT_MIN_GROUP = env_int("ADVERSE_IMPACT_MIN_GROUP", default=5)

@@ -40,7 +40,6 @@ from hiring.filters import (
     OpeningFilter,
 )
 from hiring.models import Application, Candidate, Decision, Interview, InterviewerIdentity, Opening
-from hiring.roles import is_integration
 from integrations.drf import (
     IDEMPOTENCY_KEY_PARAMETER,
     ApiGenericViewSet,
@@ -48,6 +47,7 @@ from integrations.drf import (
     named_source_check,
     writable_source_check,
 )
+from integrations.identity import is_integration
 from integrations.pagination import CursorPage, UpdatedCursorPage
 from integrations.serializers import AwareDateTimeField, StrictSerializer
 

@@ -13,9 +13,9 @@ from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
 from config.errors import ApplicationError
-from hiring.roles import is_integration
 from integrations import webhooks
 from integrations.drf import IDEMPOTENCY_KEY_PARAMETER, ApiGenericViewSet, errors
+from integrations.identity import is_integration
 from integrations.models import (
     EventType,
     IntegrationToken,

@@ -30,9 +30,10 @@ from assessments.services.rubrics import rubric_version_lock
 from config.celery import enqueue_on_commit
 from config.errors import ApplicationError
 from hiring.models import Assignment, Interview
-from hiring.roles import is_integration, is_recruiter
+from hiring.roles import is_recruiter
 from integrations.audit import audit_record
 from integrations.events import event_emit
+from integrations.identity import is_integration
 
 MAX_EVIDENCE_CHARS = 10_000
 MAX_SUMMARY_CHARS = 10_000
