@@ -52,7 +52,8 @@ from assessments.services.scorecards import MAX_EVIDENCE_CHARS, MAX_REASON_CHARS
 from config.errors import ApplicationError
 from hiring.filters import ScopedFilterSet
 from hiring.selectors import interviewer_resolve
-from integrations.drf import (
+from integrations.api.pagination import CursorPage, UpdatedCursorPage
+from integrations.api.viewsets import (
     IDEMPOTENCY_KEY_PARAMETER,
     ApiMixin,
     ApiReadOnlyViewSet,
@@ -64,7 +65,6 @@ from integrations.drf import (
 )
 from integrations.filters import IdFilter, SinceFilter
 from integrations.identity import is_integration
-from integrations.pagination import CursorPage, UpdatedCursorPage
 from integrations.serializers import AwareDateTimeField, StrictSerializer, TextStrictSerializer
 
 

@@ -316,7 +316,7 @@ if AUDIT_REJECTION_WINDOW <= timedelta(0):
 # REST framework: deny by default; each view names the scope each method needs.
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "integrations.authentication.TokenAuthentication",
+        "integrations.api.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["config.permissions.HasScope"],
@@ -326,8 +326,8 @@ REST_FRAMEWORK = {
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.OrderingFilter",
     ],
-    "DEFAULT_PAGINATION_CLASS": "integrations.pagination.CursorPage",
-    "DEFAULT_SCHEMA_CLASS": "integrations.openapi.ScopedAutoSchema",
+    "DEFAULT_PAGINATION_CLASS": "integrations.api.pagination.CursorPage",
+    "DEFAULT_SCHEMA_CLASS": "integrations.api.schema.ScopedAutoSchema",
     "EXCEPTION_HANDLER": "config.errors.api_exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
     # OPTIONS answers 405: the OpenAPI schema is the description of every operation.

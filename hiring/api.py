@@ -40,7 +40,8 @@ from hiring.filters import (
     OpeningFilter,
 )
 from hiring.models import Application, Candidate, Decision, Interview, InterviewerIdentity, Opening
-from integrations.drf import (
+from integrations.api.pagination import CursorPage, UpdatedCursorPage
+from integrations.api.viewsets import (
     IDEMPOTENCY_KEY_PARAMETER,
     ApiGenericViewSet,
     errors,
@@ -48,7 +49,6 @@ from integrations.drf import (
     writable_source_check,
 )
 from integrations.identity import is_integration
-from integrations.pagination import CursorPage, UpdatedCursorPage
 from integrations.serializers import AwareDateTimeField, StrictSerializer
 
 MANUAL_SOURCE = "manual"

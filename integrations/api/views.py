@@ -14,7 +14,7 @@ from rest_framework.routers import SimpleRouter
 
 from config.errors import ApplicationError
 from integrations import webhooks
-from integrations.drf import IDEMPOTENCY_KEY_PARAMETER, ApiGenericViewSet, errors
+from integrations.api.viewsets import IDEMPOTENCY_KEY_PARAMETER, ApiGenericViewSet, errors
 from integrations.identity import is_integration
 from integrations.models import (
     EventType,

@@ -1,0 +1,8 @@
+"""The REST API's shared plumbing, and integrations' own endpoints.
+
+``viewsets`` (base views: scopes, rate-limit headers, idempotency, the error
+shape in the schema), ``authentication`` (bearer tokens), ``pagination``
+(cursor pages), ``throttling`` (rates), ``schema`` (drf-spectacular hooks),
+and ``views`` (webhook subscriptions). Every
+app's ``api.py`` builds on these; nothing outside an API layer imports them.
+"""
