@@ -17,10 +17,9 @@ from django.shortcuts import redirect, render
 from django.urls import path
 from django.views.decorators.http import require_GET, require_POST
 
-from assessments.forms import form_add_service_errors
 from assessments.models import ProfileEntry, Role, Scorecard, SkillArea
 from assessments.selectors import scorecards_visible_to
-from config.errors import ApplicationError
+from config.errors import ApplicationError, form_add_application_error
 from hiring.models import Application, Decision
 from hiring.services import decision_record
 from scoring import charts
@@ -192,7 +191,7 @@ def application_decide(request, pk: int):
                 actor=request.user,
             )
         except ApplicationError as error:
-            form_add_service_errors(form, error)
+            form_add_application_error(form, error)
         else:
             messages.success(
                 request,

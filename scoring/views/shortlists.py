@@ -29,7 +29,7 @@ from django.utils.text import slugify
 from django.views.decorators.http import require_POST
 
 from assessments.models import ProfileEntry, Rating, Recommendation, Role, Scorecard, SkillArea
-from config.errors import ApplicationError
+from config.errors import ApplicationError, form_add_application_error
 from hiring.models import Application, Opening
 from scoring.engine import CLEAR_BELOW
 from scoring.models import Shortlist, ShortlistEntry
@@ -458,7 +458,7 @@ def shortlist_create_view(request, pk: int):
                 limit=data["limit"],
             )
         except ApplicationError as error:
-            form.add_error(error.field if error.field in form.fields else None, error.message)
+            form_add_application_error(form, error)
         else:
             messages.success(request, "Snapshot requested; it appears here once built.")
             return redirect("review:shortlist-detail", pk=shortlist.pk)
