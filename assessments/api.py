@@ -5,7 +5,6 @@ Scorecards: read by whoever may see them (the independent-scoring rule of
 interviewer's behalf by integrations, and imported from Greenhouse's format.
 """
 
-from contextlib import contextmanager
 from decimal import Decimal
 
 from django.conf import settings
@@ -51,9 +50,10 @@ from assessments.services.greenhouse import (
 from assessments.services.scorecards import MAX_EVIDENCE_CHARS, MAX_REASON_CHARS, MAX_SUMMARY_CHARS
 from config.errors import ApplicationError
 from hiring.filters import ScopedFilterSet
-from hiring.roles import is_integration
 from hiring.selectors import interviewer_resolve
-from integrations.drf import (
+from integrations.api.pagination import CursorPage, UpdatedCursorPage
+from integrations.api.validation import validated_body
+from integrations.api.viewsets import (
     IDEMPOTENCY_KEY_PARAMETER,
     ApiMixin,
     ApiReadOnlyViewSet,
@@ -64,7 +64,7 @@ from integrations.drf import (
     writable_source_check,
 )
 from integrations.filters import IdFilter, SinceFilter
-from integrations.pagination import CursorPage, UpdatedCursorPage
+from integrations.identity import is_integration
 from integrations.serializers import AwareDateTimeField, StrictSerializer, TextStrictSerializer
 
 
@@ -365,33 +365,6 @@ class AdvisorView(ApiView):
 
 # Scorecards ------------------------------------------------------------------------
 
-# Service codes renamed for API clients, who handle the conflict rather than read the page's wording.
-_API_CODES = {
-    "scorecard_already_submitted": "already_submitted",
-    "scorecard_submitted": "already_submitted",
-    "scorecard_changed": "stale_revision",
-}
-
-
-@contextmanager
-def _api_codes():
-    try:
-        yield
-    except ApplicationError as error:
-        code = _API_CODES.get(error.code)
-        if code is None:
-            raise
-        raise ApplicationError(
-            code, error.message, field=error.field, fields=error.fields, status_code=error.status_code
-        ) from error
-
-
-def _validated(serializer_class, data) -> dict:
-    """The request body validated, or 400 with the messages per dotted field path (``config.errors``)."""
-    serializer = serializer_class(data=data)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
-
 
 def _scorecard_body(scorecard: Scorecard) -> dict:
     return scorecard_resource(scorecard_resource_queryset().get(pk=scorecard.pk))
@@ -628,21 +601,20 @@ class ScorecardViewSet(ApiReadOnlyViewSet):
     def amend(self, request, pk=None):
         scorecard = self.get_object()
         writable_source_check(request, scorecard.interview.application.source)
-        data = _validated(ScorecardAmendSerializer, request.data)
+        data = validated_body(ScorecardAmendSerializer, request)
         # A token acts for the scorecard's interviewer; the audit log records the token.
         user = scorecard.interviewer if is_integration(request.user) else request.user
-        with _api_codes():
-            scorecard = scorecard_amend(
-                scorecard=scorecard,
-                user=user,
-                reason=data["reason"],
-                recommendation=data["recommendation"],
-                summary=data["summary"],
-                ratings=_rating_inputs(data["ratings"]),
-                expected_revision=data["expected_revision"],
-                actor=request.user,
-                field_name=api_rating_field,
-            )
+        scorecard = scorecard_amend(
+            scorecard=scorecard,
+            user=user,
+            reason=data["reason"],
+            recommendation=data["recommendation"],
+            summary=data["summary"],
+            ratings=_rating_inputs(data["ratings"]),
+            expected_revision=data["expected_revision"],
+            actor=request.user,
+            field_name=api_rating_field,
+        )
         return Response(_scorecard_body(scorecard))
 
 
@@ -718,18 +690,17 @@ class InterviewScorecardView(ApiView):
     )
     def post(self, request, interview_id: int):
         interview = _interview_or_404(request, interview_id)
-        data = _validated(ScorecardSubmitSerializer, request.data)
+        data = validated_body(ScorecardSubmitSerializer, request)
         interviewer = _interviewer_for(request, data.get("interviewer"))
-        with _api_codes():
-            scorecard = scorecard_record(
-                interview=interview,
-                interviewer=interviewer,
-                recommendation=data["recommendation"],
-                summary=data["summary"],
-                ratings=_rating_inputs(data["ratings"]),
-                submit=not data["draft"],
-                actor=request.user,
-            )
+        scorecard = scorecard_record(
+            interview=interview,
+            interviewer=interviewer,
+            recommendation=data["recommendation"],
+            summary=data["summary"],
+            ratings=_rating_inputs(data["ratings"]),
+            submit=not data["draft"],
+            actor=request.user,
+        )
         return Response(
             _scorecard_body(scorecard),
             status=status.HTTP_201_CREATED if scorecard.is_submitted else status.HTTP_200_OK,
@@ -897,30 +868,29 @@ class GreenhouseScorecardImportView(ApiView):
     )
     def post(self, request, interview_id: int):
         interview = _interview_or_404(request, interview_id)
-        data = _validated(GreenhouseScorecardSerializer, request.data)
+        data = validated_body(GreenhouseScorecardSerializer, request)
         person = data.get("interviewer") or data.get("submitted_by") or {}
         reference = {"email": person.get("email"), "external_id": person.get("id")}
         interviewer = _interviewer_for(request, {k: v for k, v in reference.items() if v})
         # Mappings are kept per integration source; signed-in people use Greenhouse's.
         source = request.auth.source if is_integration(request.user) else GREENHOUSE_SOURCE
-        with _api_codes():
-            result = greenhouse_scorecard_import(
-                interview=interview,
-                interviewer=interviewer,
-                source=source,
-                overall_recommendation=data["overall_recommendation"],
-                attributes=[
-                    GreenhouseAttribute(
-                        name=a["name"], rating=a["rating"], note=a.get("note") or "", type=a.get("type") or ""
-                    )
-                    for a in data["attributes"]
-                ],
-                questions=[
-                    GreenhouseQuestion(question=q["question"], answer=q.get("answer") or "")
-                    for q in data["questions"]
-                ],
-                actor=request.user,
-            )
+        result = greenhouse_scorecard_import(
+            interview=interview,
+            interviewer=interviewer,
+            source=source,
+            overall_recommendation=data["overall_recommendation"],
+            attributes=[
+                GreenhouseAttribute(
+                    name=a["name"], rating=a["rating"], note=a.get("note") or "", type=a.get("type") or ""
+                )
+                for a in data["attributes"]
+            ],
+            questions=[
+                GreenhouseQuestion(question=q["question"], answer=q.get("answer") or "")
+                for q in data["questions"]
+            ],
+            actor=request.user,
+        )
         return Response(
             {
                 "scorecard": _scorecard_body(result.scorecard),
@@ -1061,7 +1031,7 @@ class AttributeMappingViewSet(
         return selectors.attribute_mappings_visible_to(actor=self.request.user)
 
     def create(self, request):
-        data = _validated(AttributeMappingCreateSerializer, request.data)
+        data = validated_body(AttributeMappingCreateSerializer, request)
         mapping = attribute_mapping_create(
             source=_mapping_source(request, data.get("source")),
             attribute_name=data["attribute_name"],
@@ -1077,7 +1047,7 @@ class AttributeMappingViewSet(
 
     def partial_update(self, request, pk=None):
         mapping = self.get_object()
-        data = _validated(AttributeMappingUpdateSerializer, request.data)
+        data = validated_body(AttributeMappingUpdateSerializer, request)
         mapping = attribute_mapping_update(mapping=mapping, **data, actor=request.user)
         return Response(AttributeMappingSerializer(mapping).data)
 

@@ -105,12 +105,3 @@ def rating_inputs(form: forms.Form) -> list:
             )
         )
     return inputs
-
-
-def form_add_service_errors(form: forms.Form, error) -> None:
-    """Show an ApplicationError's messages at the fields they concern."""
-    if not error.fields:
-        form.add_error(None, error.message)
-        return
-    for field, message in error.fields.items():
-        form.add_error(field if field in form.fields else None, message)

@@ -16,7 +16,8 @@ from assessments.models import (
 )
 from assessments.representations import scorecard_resource_queryset
 from hiring.models import Interview
-from hiring.roles import is_integration, is_recruiter, sees_all_scorecards
+from hiring.roles import is_recruiter, sees_all_scorecards
+from integrations.identity import is_integration
 
 DEFAULT_RUBRIC = "data_roles"
 

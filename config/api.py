@@ -2,7 +2,7 @@
 
 from assessments.api import api_urlpatterns as assessments_urlpatterns
 from hiring.api import api_urlpatterns as hiring_urlpatterns
-from integrations.api import api_urlpatterns as integrations_urlpatterns
+from integrations.api.views import api_urlpatterns as integrations_urlpatterns
 from scoring.api import api_urlpatterns as scoring_urlpatterns
 
 urlpatterns = [

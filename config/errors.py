@@ -11,7 +11,13 @@ and errors about the body as a whole are at ``non_field_errors``. When exactly
 one input is wrong, ``field`` names it too.
 """
 
+from __future__ import annotations
+
 from http import HTTPStatus
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from django import forms
 
 
 class ApplicationError(Exception):
@@ -40,6 +46,19 @@ class ApplicationError(Exception):
         self.fields = fields or ({field: message} if field else {})
         if status_code is not None:
             self.status_code = status_code
+
+
+def form_add_application_error(form: forms.Form, error: ApplicationError) -> None:
+    """Show an ``ApplicationError`` on a page's form: each message at the field it concerns.
+
+    Messages for inputs the form does not have, and an error about no input, go
+    above the form (its non-field errors).
+    """
+    if not error.fields:
+        form.add_error(None, error.message)
+        return
+    for field, message in error.fields.items():
+        form.add_error(field if field in form.fields else None, message)
 
 
 def _encodable(value):

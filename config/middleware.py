@@ -22,7 +22,7 @@ class ApiBodySizeLimitMiddleware:
 
     def refusal(self, request) -> JsonResponse:
         """413, counted in the client's rate window and reporting it, as every API answer does."""
-        from integrations.throttling import rate_limit_count
+        from integrations.api.throttling import rate_limit_count
 
         response = JsonResponse(
             {

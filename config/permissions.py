@@ -3,14 +3,15 @@
 A view sets ``required_scopes = {"GET": "candidates:read", "PUT": "candidates:write"}``
 (or ``required_scopes_by_action`` on a viewset). Integration tokens must hold
 the scope; people signed in through a session must have a role that allows
-it (``hiring.roles.user_has_scope``). Either way the view's queryset then
+it (``integrations.scopes.user_has_scope``). Either way the view's queryset then
 limits which objects they reach: a missing object and one they may not see
 both answer 404.
 """
 
 from rest_framework import exceptions, permissions
 
-from hiring.roles import is_integration, user_has_scope
+from integrations.identity import is_integration
+from integrations.scopes import user_has_scope
 
 
 class MissingScope(exceptions.PermissionDenied):

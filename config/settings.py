@@ -317,7 +317,7 @@ if AUDIT_REJECTION_WINDOW <= timedelta(0):
 # REST framework: deny by default; each view names the scope each method needs.
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "integrations.authentication.TokenAuthentication",
+        "integrations.api.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["config.permissions.HasScope"],
@@ -327,8 +327,8 @@ REST_FRAMEWORK = {
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.OrderingFilter",
     ],
-    "DEFAULT_PAGINATION_CLASS": "integrations.pagination.CursorPage",
-    "DEFAULT_SCHEMA_CLASS": "integrations.openapi.ScopedAutoSchema",
+    "DEFAULT_PAGINATION_CLASS": "integrations.api.pagination.CursorPage",
+    "DEFAULT_SCHEMA_CLASS": "integrations.api.schema.ScopedAutoSchema",
     "EXCEPTION_HANDLER": "config.errors.api_exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
     # OPTIONS answers 405: the OpenAPI schema is the description of every operation.
@@ -344,6 +344,9 @@ API_MAX_PAGE_SIZE = env_int("API_MAX_PAGE_SIZE", default=200)
 # Request bodies above this many bytes get 413 before anything reads them.
 API_MAX_BODY_BYTES = env_int("API_MAX_BODY_BYTES", default=1024 * 1024)
 IDEMPOTENCY_KEY_TTL_HOURS = env_int("IDEMPOTENCY_KEY_TTL_HOURS", default=24)
+# Which API roles (integrations.scopes.ApiRole) a signed-in person holds: the hiring app keeps
+# the groups and committees, and integrations, which imports no app, asks it through this path.
+API_PERSON_ROLES = "hiring.roles.api_roles"
 
 # Self-reported groups smaller than this are suppressed in the adverse-impact analysis.
 ADVERSE_IMPACT_MIN_GROUP = env_int("ADVERSE_IMPACT_MIN_GROUP", default=5)

@@ -40,15 +40,16 @@ from hiring.filters import (
     OpeningFilter,
 )
 from hiring.models import Application, Candidate, Decision, Interview, InterviewerIdentity, Opening
-from hiring.roles import is_integration
-from integrations.drf import (
+from integrations.api.pagination import CursorPage, UpdatedCursorPage
+from integrations.api.validation import validated_body
+from integrations.api.viewsets import (
     IDEMPOTENCY_KEY_PARAMETER,
     ApiGenericViewSet,
     errors,
     named_source_check,
     writable_source_check,
 )
-from integrations.pagination import CursorPage, UpdatedCursorPage
+from integrations.identity import is_integration
 from integrations.serializers import AwareDateTimeField, StrictSerializer
 
 MANUAL_SOURCE = "manual"
@@ -523,7 +524,9 @@ class HiringViewSet(ApiGenericViewSet):
     def external_ref(self, request, source: str, external_id: str) -> dict:
         """The upsert's path, checked: a token writes only its own source (else 403 source_mismatch)."""
         named_source_check(request, source)
-        return _valid(ExternalRefSerializer, request, data={"source": source, "external_id": external_id})
+        return validated_body(
+            ExternalRefSerializer, request, data={"source": source, "external_id": external_id}
+        )
 
 
 @extend_schema_view(
@@ -585,7 +588,7 @@ class OpeningViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, HiringVie
         return selectors.openings_visible_to(actor=self.request.user)
 
     def create(self, request):
-        data = _valid(OpeningCreateSerializer, request)
+        data = validated_body(OpeningCreateSerializer, request)
         opening = services.opening_create_for_role(
             title=data["title"], role_key=data["role"], status=data["status"], source=source_of(request)
         )
@@ -593,13 +596,13 @@ class OpeningViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, HiringVie
 
     def partial_update(self, request, pk=None):
         opening = self.writable_object()
-        opening = services.opening_update(opening=opening, **_valid(OpeningUpdateSerializer, request))
+        opening = services.opening_update(opening=opening, **validated_body(OpeningUpdateSerializer, request))
         return Response(OpeningSerializer(opening).data)
 
     @action(detail=False, methods=["put"], url_path=r"external/(?P<source>[^/]+)/(?P<external_id>[^/]+)")
     def upsert(self, request, source: str, external_id: str):
         ref = self.external_ref(request, source, external_id)
-        data = _valid(OpeningUpsertSerializer, request)
+        data = validated_body(OpeningUpsertSerializer, request)
         opening, created = services.opening_upsert(
             **ref, title=data["title"], role_key=data["role"], status=data.get("status")
         )
@@ -680,20 +683,20 @@ class CandidateViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, HiringV
         return selectors.candidates_visible_to(actor=self.request.user)
 
     def create(self, request):
-        data = _valid(CandidateCreateSerializer, request)
+        data = validated_body(CandidateCreateSerializer, request)
         candidate = services.candidate_create(source=source_of(request), **data)
         return self.created(candidate, CandidateSerializer, "candidate-detail")
 
     def partial_update(self, request, pk=None):
         candidate = self.writable_object()
-        data = _valid(CandidateUpdateSerializer, request)
+        data = validated_body(CandidateUpdateSerializer, request)
         candidate = services.candidate_update(candidate=candidate, **data)
         return Response(CandidateSerializer(candidate).data)
 
     @action(detail=False, methods=["put"], url_path=r"external/(?P<source>[^/]+)/(?P<external_id>[^/]+)")
     def upsert(self, request, source: str, external_id: str):
         ref = self.external_ref(request, source, external_id)
-        data = _valid(CandidateWriteSerializer, request)
+        data = validated_body(CandidateWriteSerializer, request)
         candidate, created = services.candidate_upsert(**ref, **data)
         return Response(
             CandidateSerializer(candidate).data,
@@ -763,7 +766,7 @@ class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Hirin
         return selectors.applications_visible_to(actor=self.request.user)
 
     def create(self, request):
-        data = _valid(ApplicationCreateSerializer, request)
+        data = validated_body(ApplicationCreateSerializer, request)
         for record in (data["candidate"], data["opening"]):
             writable_source_check(request, record.source)
         application = services.application_create(source=source_of(request), **data)
@@ -773,14 +776,14 @@ class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Hirin
 
     def partial_update(self, request, pk=None):
         application = self.writable_object()
-        data = _valid(ApplicationUpdateSerializer, request)
+        data = validated_body(ApplicationUpdateSerializer, request)
         application = services.application_update(application=application, **data)
         return Response(ApplicationSerializer(application).data)
 
     @action(detail=False, methods=["put"], url_path=r"external/(?P<source>[^/]+)/(?P<external_id>[^/]+)")
     def upsert(self, request, source: str, external_id: str):
         ref = self.external_ref(request, source, external_id)
-        data = _valid(ApplicationUpsertSerializer, request, source=ref["source"])
+        data = validated_body(ApplicationUpsertSerializer, request, source=ref["source"])
         for record in (data["candidate"], data["opening"]):
             writable_source_check(request, record.source)
         application, created = services.application_upsert(**ref, **data)
@@ -860,7 +863,7 @@ class InterviewViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, HiringV
         return selectors.interviews_visible_to(actor=self.request.user)
 
     def create(self, request):
-        data = _valid(InterviewCreateSerializer, request, source=source_of(request))
+        data = validated_body(InterviewCreateSerializer, request, source=source_of(request))
         writable_source_check(request, data["application"].source)
         interview = services.interview_schedule(
             application=data["application"],
@@ -876,7 +879,7 @@ class InterviewViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, HiringV
     @action(detail=False, methods=["put"], url_path=r"external/(?P<source>[^/]+)/(?P<external_id>[^/]+)")
     def upsert(self, request, source: str, external_id: str):
         ref = self.external_ref(request, source, external_id)
-        data = _valid(InterviewUpsertSerializer, request, source=ref["source"])
+        data = validated_body(InterviewUpsertSerializer, request, source=ref["source"])
         writable_source_check(request, data["application"].source)
         interview, created = services.interview_upsert(
             **ref,
@@ -961,7 +964,7 @@ class ApplicationDecisionViewSet(mixins.ListModelMixin, HiringViewSet):
 
     def create(self, request, application_id: int):
         writable_source_check(request, self.application().source)
-        data = _valid(DecisionCreateSerializer, request)
+        data = validated_body(DecisionCreateSerializer, request)
         decision = services.decision_record(application=self.application(), actor=request.user, **data)
         return Response(DecisionSerializer(decision).data, status=status.HTTP_201_CREATED)
 
@@ -1159,13 +1162,13 @@ class InterviewerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Hirin
         return selectors.interviewers_visible_to(actor=self.request.user)
 
     def create(self, request):
-        data = _valid(InterviewerUserCreateSerializer, request)
+        data = validated_body(InterviewerUserCreateSerializer, request)
         user = services.interviewer_create(**data, actor=request.user)
         return self.created(self.visible().get(pk=user.pk), InterviewerUserSerializer, "interviewer-detail")
 
     def partial_update(self, request, pk=None):
         user = self.get_object()
-        data = _valid(InterviewerUserUpdateSerializer, request)
+        data = validated_body(InterviewerUserUpdateSerializer, request)
         services.interviewer_update(user=user, **data, actor=request.user)
         return Response(InterviewerUserSerializer(self.visible().get(pk=user.pk)).data)
 
@@ -1235,7 +1238,7 @@ class InterviewerIdentityViewSet(
         return selectors.interviewer_identities_visible_to(actor=self.request.user)
 
     def create(self, request):
-        data = _valid(InterviewerIdentityCreateSerializer, request)
+        data = validated_body(InterviewerIdentityCreateSerializer, request)
         identity = services.interviewer_identity_create(
             user=data["user"],
             source=write_source(request, data.get("source")),
@@ -1246,22 +1249,13 @@ class InterviewerIdentityViewSet(
 
     def partial_update(self, request, pk=None):
         identity = self.get_object()
-        data = _valid(InterviewerIdentityUpdateSerializer, request)
+        data = validated_body(InterviewerIdentityUpdateSerializer, request)
         identity = services.interviewer_identity_update(identity=identity, **data, actor=request.user)
         return Response(InterviewerIdentitySerializer(identity).data)
 
     def destroy(self, request, pk=None):
         services.interviewer_identity_delete(identity=self.get_object(), actor=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
-
-
-def _valid(serializer_class, request, *, data=None, **context) -> dict:
-    """The validated body (or ``data``), or 400 with a message per field."""
-    serializer = serializer_class(
-        data=request.data if data is None else data, context={"request": request, **context}
-    )
-    serializer.is_valid(raise_exception=True)
-    return dict(serializer.validated_data)
 
 
 _router = SimpleRouter(trailing_slash=True)

@@ -1,9 +1,10 @@
 """Query filters for the hiring API lists (django-filter); invalid values are 400 at their parameter."""
 
+from http import HTTPStatus
+
 from django.contrib.auth import get_user_model
 from django.db.models import Exists, OuterRef
 from django_filters import rest_framework as filters
-from rest_framework import status
 
 from config.errors import ApplicationError
 from config.permissions import caller_has_scope
@@ -33,7 +34,7 @@ class ScopedFilterSet(filters.FilterSet):
                     "missing_scope",
                     f"Filtering by '{name}' needs the '{scopes[0]}' scope.",
                     field=name,
-                    status_code=status.HTTP_403_FORBIDDEN,
+                    status_code=HTTPStatus.FORBIDDEN,
                 )
         for name, declared in self.filters.items():
             # django-filter reads "?stage=" as "not given"; the schema's enum has no empty choice.

@@ -1,10 +1,15 @@
 """Who may do what: the three user groups and committee membership.
 
 Roles are Django groups. Superusers count as recruiters. Committee
-membership is per opening (``Opening.committee``).
+membership is per opening (``Opening.committee``). What each role may do
+through the API is ``integrations.scopes``'s table; ``api_roles`` says which
+of its roles a person holds.
 """
 
 from django.contrib.auth.models import AbstractBaseUser, Group, Permission
+
+from integrations.identity import is_integration
+from integrations.scopes import ApiRole
 
 INTERVIEWER = "interviewer"
 HIRING_COMMITTEE = "hiring committee"
@@ -52,40 +57,18 @@ def sees_all_scorecards(user: AbstractBaseUser, opening_id: int) -> bool:
     return is_recruiter(user) or is_committee_member(user, opening_id)
 
 
-def is_integration(actor) -> bool:
-    """A request authenticated by an integration token (``integrations.authentication.IntegrationUser``)."""
-    return getattr(actor, "token", None) is not None
-
-
-# What people signed in to the web app may do through the API, by role. Integration
-# tokens hold explicit scopes instead (``integrations.scopes``).
-_READS = {
-    "roles:read",
-    "openings:read",
-    "candidates:read",
-    "interviews:read",
-    "scorecards:read",
-    "scores:read",
-    "shortlists:read",
-    "decisions:read",
-}
-_COMMITTEE_SCOPES = frozenset(_READS | {"shortlists:write", "decisions:write"})
-_INTERVIEWER_SCOPES = frozenset({"roles:read", "interviews:read", "scorecards:read", "scorecards:write"})
-
-
-def user_has_scope(user: AbstractBaseUser, scope: str) -> bool:
-    """Whether a signed-in person's role allows an API scope; what they see within it is filtered further."""
-    if not user.is_authenticated or is_integration(user):
-        return False
-    if is_recruiter(user) or scope == "roles:read":  # the rubrics are every signed-in person's reference
-        return True
+def api_roles(user: AbstractBaseUser) -> set[ApiRole]:
+    """A signed-in person's roles for the API (``settings.API_PERSON_ROLES``; scopes per role in
+    ``integrations.scopes.ROLE_SCOPES``): committee members are those of any opening."""
+    if is_recruiter(user):
+        return {ApiRole.RECRUITER}
     names = _group_names(user)
-    allowed = set()
+    roles = set()
     if HIRING_COMMITTEE in names or user.committee_openings.exists():
-        allowed |= _COMMITTEE_SCOPES
+        roles.add(ApiRole.COMMITTEE)
     if INTERVIEWER in names:
-        allowed |= _INTERVIEWER_SCOPES
-    return scope in allowed
+        roles.add(ApiRole.INTERVIEWER)
+    return roles
 
 
 def sees_all_openings(actor) -> bool:

@@ -15,7 +15,8 @@ from hiring.models import (
     InterviewerIdentity,
     Opening,
 )
-from hiring.roles import INTERVIEWER, is_integration, is_recruiter, opening_ids_visible_to
+from hiring.roles import INTERVIEWER, is_recruiter, opening_ids_visible_to
+from integrations.identity import is_integration
 
 
 def interviewer_resolve(*, source: str, email: str | None = None, external_id: str | None = None):

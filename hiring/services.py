@@ -27,11 +27,12 @@ from hiring.models import (
     InterviewerIdentity,
     Opening,
 )
-from hiring.roles import INTERVIEWER, is_integration
+from hiring.roles import INTERVIEWER
 from hiring.signals import candidate_erasing
 from integrations import erasure
 from integrations.audit import audit_record
 from integrations.events import event_emit
+from integrations.identity import is_integration
 
 CONFLICT = 409
 

@@ -2,10 +2,16 @@
 
 Every API endpoint names the one scope it needs per method; a token without
 it gets 403 ``missing_scope``. People signed in to the web app reach the API
-through their session instead, limited by their role (see ``integrations.access``).
+through their session instead, limited by their role (``user_has_scope``).
 """
 
+from enum import StrEnum
+
+from django.conf import settings
 from django.db import models
+from django.utils.module_loading import import_string
+
+from integrations.identity import is_integration
 
 
 class Scope(models.TextChoices):
@@ -46,3 +52,57 @@ EVENT_READ_SCOPES = {
     "decision.recorded": Scope.DECISIONS_READ,
 }
 READ_SCOPES = frozenset(scope for scope in Scope.values if scope.endswith(":read"))
+
+
+class ApiRole(StrEnum):
+    """What a person signed in to the web app is, as far as the API cares."""
+
+    RECRUITER = "recruiter"
+    COMMITTEE = "committee"
+    INTERVIEWER = "interviewer"
+
+
+# What people signed in to the web app may do through the API, by role. Integration tokens
+# hold explicit scopes instead. What they see within a scope is filtered further.
+PERSON_READS = frozenset(
+    {
+        Scope.ROLES_READ,
+        Scope.OPENINGS_READ,
+        Scope.CANDIDATES_READ,
+        Scope.INTERVIEWS_READ,
+        Scope.SCORECARDS_READ,
+        Scope.SCORES_READ,
+        Scope.SHORTLISTS_READ,
+        Scope.DECISIONS_READ,
+    }
+)
+ROLE_SCOPES: dict[ApiRole, frozenset[str]] = {
+    ApiRole.RECRUITER: ALL_SCOPES,
+    ApiRole.COMMITTEE: PERSON_READS | {Scope.SHORTLISTS_WRITE, Scope.DECISIONS_WRITE},
+    ApiRole.INTERVIEWER: frozenset(
+        {Scope.ROLES_READ, Scope.INTERVIEWS_READ, Scope.SCORECARDS_READ, Scope.SCORECARDS_WRITE}
+    ),
+}
+# The rubrics are every signed-in person's reference.
+EVERY_PERSON_SCOPES = frozenset({Scope.ROLES_READ})
+
+
+def person_roles(user) -> set[ApiRole]:
+    """The API roles of a signed-in person, as ``settings.API_PERSON_ROLES`` (a dotted path) says.
+
+    Roles are Django groups and committee seats, which the hiring app keeps
+    (``hiring.roles.api_roles``); the setting names it so this module imports no app.
+    """
+    return import_string(settings.API_PERSON_ROLES)(user)
+
+
+def user_has_scope(user, scope: str) -> bool:
+    """Whether a signed-in person's role allows an API scope; what they see within it is filtered further.
+
+    Always False for integration tokens: they hold their scopes themselves (``IntegrationToken.has_scope``).
+    """
+    if not user.is_authenticated or is_integration(user):
+        return False
+    if scope in EVERY_PERSON_SCOPES:
+        return True
+    return any(scope in ROLE_SCOPES[role] for role in person_roles(user))

@@ -1,6 +1,6 @@
 """Serializer bases every API request body uses: strict about keys, strict about time zones.
 
-Kept apart from ``integrations.drf`` (the views' base), so the apps' serializers
+Kept apart from ``integrations.api.viewsets`` (the views' base), so the apps' serializers
 modules (``scoring.serializers``) need nothing of the API's views.
 """
 
@@ -67,7 +67,7 @@ class TextStrictSerializer(serializers.Serializer):
 # A typo such as "scheduled_on" would otherwise be dropped without a word, and the
 # request would succeed without the value. Each unknown key is a 400 ``unknown_field``
 # at its path, together with the body's other errors. The schema says so too
-# (``additionalProperties: false``, see ``integrations.openapi``).
+# (``additionalProperties: false``, see ``integrations.api.schema``).
 class StrictSerializer(TextStrictSerializer):
     def _key_and_type_problems(self, data: Mapping) -> dict:
         problems = super()._key_and_type_problems(data)

@@ -18,10 +18,16 @@ from rest_framework import generics, serializers, status
 from rest_framework.pagination import _reverse_ordering
 from rest_framework.response import Response
 
-from hiring.roles import is_integration
-from integrations.drf import IDEMPOTENCY_KEY_PARAMETER, ApiMixin, ApiView, errors, writable_source_check
+from integrations.api.pagination import CursorPage
+from integrations.api.viewsets import (
+    IDEMPOTENCY_KEY_PARAMETER,
+    ApiMixin,
+    ApiView,
+    errors,
+    writable_source_check,
+)
 from integrations.filters import utc_or_error
-from integrations.pagination import CursorPage
+from integrations.identity import is_integration
 from integrations.serializers import AwareDateTimeField
 from scoring import selectors
 from scoring.models import Shortlist

@@ -30,9 +30,10 @@ from assessments.services.rubrics import rubric_version_lock
 from config.celery import enqueue_on_commit
 from config.errors import ApplicationError
 from hiring.models import Assignment, Interview
-from hiring.roles import is_integration, is_recruiter
+from hiring.roles import is_recruiter
 from integrations.audit import audit_record
 from integrations.events import event_emit
+from integrations.identity import is_integration
 
 MAX_EVIDENCE_CHARS = 10_000
 MAX_SUMMARY_CHARS = 10_000
@@ -181,7 +182,7 @@ def scorecard_save_draft(
 ) -> Scorecard:
     """Create or update the user's draft for an interview; incomplete drafts are fine.
 
-    Errors: ``not_assigned`` (404), ``scorecard_submitted`` (409) once
+    Errors: ``not_assigned`` (404), ``already_submitted`` (409) once
     submitted, ``scorecard_invalid`` (400) for ratings outside the scale or
     areas outside the interview's focus. ``field_name`` names the fields in
     errors (the web form's by default, ``api_rating_field`` for the API).
@@ -199,7 +200,7 @@ def scorecard_save_draft(
         scorecard = _locked_scorecard(interview=interview, user=user, create=True)
         if scorecard.is_submitted:
             raise ApplicationError(
-                "scorecard_submitted",
+                "already_submitted",
                 "This scorecard is submitted and read-only; amend it with a reason.",
                 status_code=409,
             )
@@ -261,7 +262,7 @@ def scorecard_submit(*, scorecard: Scorecard, user, field_name: FieldName = rati
 
     Records a ``scorecard.submitted`` event in the same transaction. Errors:
     ``not_assigned`` (404) for anyone but its interviewer,
-    ``scorecard_already_submitted`` (409) on a second submit,
+    ``already_submitted`` (409) on a second submit,
     ``interview_not_started`` (409) before the interview's scheduled start
     (a draft may be saved before; it is submitted once the interview took place),
     ``scorecard_incomplete`` (400) naming each missing field.
@@ -272,7 +273,7 @@ def scorecard_submit(*, scorecard: Scorecard, user, field_name: FieldName = rati
         scorecard = Scorecard.objects.select_for_update().select_related("interview").get(pk=scorecard.pk)
         if scorecard.is_submitted:
             raise ApplicationError(
-                "scorecard_already_submitted", "This scorecard is already submitted.", status_code=409
+                "already_submitted", "This scorecard is already submitted.", status_code=409
             )
         interview = scorecard.interview
         interview_not_started_check(interview)
@@ -373,7 +374,7 @@ def scorecard_amend(
 
     Its interviewer or a recruiter may amend (``user``, recorded in the
     history). ``expected_revision``, when given, guards against amending on
-    top of someone else's amendment made meanwhile (``scorecard_changed``,
+    top of someone else's amendment made meanwhile (``stale_revision``,
     409). Records a ``scorecard.amended`` event in the same transaction, and
     an audit entry when ``actor`` is an integration. Errors otherwise:
     ``not_assigned`` (404), ``scorecard_not_submitted`` (409),
@@ -400,7 +401,7 @@ def scorecard_amend(
             )
         if expected_revision is not None and scorecard.revision != expected_revision:
             raise ApplicationError(
-                "scorecard_changed",
+                "stale_revision",
                 "Someone amended this scorecard meanwhile; reload it and amend again.",
                 status_code=409,
             )

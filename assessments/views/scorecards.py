@@ -14,7 +14,6 @@ from django.views.decorators.http import require_http_methods
 
 from assessments import selectors
 from assessments.forms import (
-    form_add_service_errors,
     rating_inputs,
     scorecard_form_class,
     scorecard_initial,
@@ -27,7 +26,7 @@ from assessments.services import (
     scorecard_submit,
     scorecard_validate_complete,
 )
-from config.errors import ApplicationError
+from config.errors import ApplicationError, form_add_application_error
 from hiring.roles import is_recruiter
 
 
@@ -74,7 +73,7 @@ def scorecard_edit(request, pk: int):
                 messages.success(request, "Draft saved. Nobody else can see it.")
                 return redirect("assessments:scorecard-edit", pk=interview.pk)
             except ApplicationError as error:
-                form_add_service_errors(form, error)
+                form_add_application_error(form, error)
         status = 400
     else:
         form = form_class(initial=scorecard_initial(scorecard))
@@ -179,7 +178,7 @@ def scorecard_amend_view(request, pk: int):
                     expected_revision=form.cleaned_data["revision"],
                 )
             except ApplicationError as error:
-                form_add_service_errors(form, error)
+                form_add_application_error(form, error)
             else:
                 messages.success(request, "Scorecard amended. The previous version is kept in its history.")
                 return redirect("assessments:scorecard-detail", pk=scorecard.pk)

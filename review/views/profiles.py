@@ -17,8 +17,7 @@ from django.shortcuts import redirect, render
 from django.urls import path
 from django.views.decorators.http import require_GET, require_POST
 
-from assessments.forms import form_add_service_errors
-from config.errors import ApplicationError
+from config.errors import ApplicationError, form_add_application_error
 from hiring.models import Application, Decision
 from hiring.services import decision_record
 from review import charts
@@ -175,7 +174,7 @@ def application_decide(request, pk: int):
                 actor=request.user,
             )
         except ApplicationError as error:
-            form_add_service_errors(form, error)
+            form_add_application_error(form, error)
         else:
             messages.success(
                 request,

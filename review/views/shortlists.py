@@ -28,7 +28,7 @@ from django.views.decorators.http import require_POST
 
 from assessments.models import Recommendation, Role
 from assessments.selectors import role_list
-from config.errors import ApplicationError
+from config.errors import ApplicationError, form_add_application_error
 from hiring.models import Application, Opening
 from review.selectors import (
     MustHave,
@@ -264,7 +264,7 @@ def shortlist_create_view(request, pk: int):
                 limit=data["limit"],
             )
         except ApplicationError as error:
-            form.add_error(error.field if error.field in form.fields else None, error.message)
+            form_add_application_error(form, error)
         else:
             messages.success(request, "Snapshot requested; it appears here once built.")
             return redirect("review:shortlist-detail", pk=shortlist.pk)

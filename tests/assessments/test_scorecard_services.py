@@ -132,7 +132,7 @@ def test_a_second_submit_is_refused(interview, interviewer):
     with pytest.raises(ApplicationError) as caught:
         scorecard_submit(scorecard=scorecard, user=interviewer)
 
-    assert (caught.value.code, caught.value.status_code) == ("scorecard_already_submitted", 409)
+    assert (caught.value.code, caught.value.status_code) == ("already_submitted", 409)
     assert ScorecardRevision.objects.filter(scorecard=scorecard).count() == 1
 
 
@@ -142,7 +142,7 @@ def test_editing_a_submitted_scorecard_without_amend_is_refused(interview, inter
     with pytest.raises(ApplicationError) as caught:
         draft(interview, interviewer, ratings=[RatingInput("communication", 1)])
 
-    assert caught.value.code == "scorecard_submitted"
+    assert caught.value.code == "already_submitted"
     assert Rating.objects.get(scorecard__interview=interview, area__key="software_engineering").level == 4
 
 
@@ -225,7 +225,7 @@ def test_amending_on_top_of_a_newer_amendment_is_refused(interview, interviewer,
             expected_revision=1,
         )
 
-    assert caught.value.code == "scorecard_changed"
+    assert caught.value.code == "stale_revision"
 
 
 def test_another_interviewer_cannot_amend(interview, interviewer, other_interviewer):

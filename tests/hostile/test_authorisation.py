@@ -105,7 +105,7 @@ class Refusals:
 
 @pytest.mark.parametrize("persona", ["interviewer_a", "committee_one"])
 def test_no_api_operation_lets_a_person_reach_another_opening_s_or_interviewer_s_objects(world, persona):
-    from hiring.roles import user_has_scope
+    from integrations.scopes import user_has_scope
 
     user = getattr(world, persona)
     client, refusals = api_client(user=user), Refusals()

@@ -100,7 +100,7 @@ def _allowed(persona_scopes: set[str], scopes) -> bool:
 def test_a_filter_on_a_field_the_caller_cannot_read_is_403_missing_scope_and_the_rest_select_what_they_show(
     world, token_client
 ):
-    from hiring.roles import user_has_scope
+    from integrations.scopes import user_has_scope
 
     problems, refused = [], set()
     for template, operation, parameters in _filtered_lists():

@@ -70,7 +70,7 @@ def rate_limit_count(request) -> tuple[int, int]:
     """
     from rest_framework.exceptions import AuthenticationFailed
 
-    from integrations.authentication import TokenAuthentication
+    from integrations.api.authentication import TokenAuthentication
 
     try:
         authenticated = TokenAuthentication().authenticate(request)

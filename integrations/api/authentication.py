@@ -2,35 +2,12 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.models import AnonymousUser
 from django.utils import timezone
 from rest_framework import authentication, exceptions
 
 from integrations.audit import audit_record
-from integrations.models import IntegrationToken
+from integrations.identity import IntegrationUser
 from integrations.services import token_authenticate
-
-
-class IntegrationUser(AnonymousUser):
-    """The principal of a token request: authenticated, holding only the token's scopes.
-
-    It is no Django user, so session-only permissions (staff, groups) never
-    apply to it; views reach the token through ``request.auth``.
-    """
-
-    def __init__(self, token: IntegrationToken) -> None:
-        self.token = token
-
-    @property
-    def is_anonymous(self) -> bool:
-        return False
-
-    @property
-    def is_authenticated(self) -> bool:
-        return True
-
-    def __str__(self) -> str:
-        return f"integration {self.token.prefix}…"
 
 
 class TokenAuthentication(authentication.BaseAuthentication):

@@ -28,8 +28,8 @@ from rest_framework.views import APIView
 
 from config.errors import ApplicationError
 from integrations import idempotency
+from integrations.api.throttling import ApiRateThrottle
 from integrations.models import IntegrationToken
-from integrations.throttling import ApiRateThrottle
 
 
 def named_source_check(request, given: str | None) -> str | None:

@@ -11,7 +11,7 @@ NO_NUL_NOT_ONLY_SPACES = f"^[^\\x00]*[^\\x00{_SPACES}][^\\x00]*$"
 
 
 class TokenAuthenticationScheme(OpenApiAuthenticationExtension):
-    target_class = "integrations.authentication.TokenAuthentication"
+    target_class = "integrations.api.authentication.TokenAuthentication"
     name = "IntegrationToken"
 
     def get_security_definition(self, auto_schema):

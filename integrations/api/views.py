@@ -13,9 +13,10 @@ from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
 from config.errors import ApplicationError
-from hiring.roles import is_integration
 from integrations import webhooks
-from integrations.drf import IDEMPOTENCY_KEY_PARAMETER, ApiGenericViewSet, errors
+from integrations.api.validation import validated_body
+from integrations.api.viewsets import IDEMPOTENCY_KEY_PARAMETER, ApiGenericViewSet, errors
+from integrations.identity import is_integration
 from integrations.models import (
     EventType,
     IntegrationToken,
@@ -207,13 +208,12 @@ class WebhookSubscriptionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixi
         ],
     )
     def create(self, request):
-        data = WebhookSubscriptionCreateSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
+        data = validated_body(WebhookSubscriptionCreateSerializer, request)
         subscription, secret = webhooks.webhook_subscription_create(
-            token=self._owner(data.validated_data.get("token_id")),
-            url=data.validated_data["url"],
-            events=data.validated_data["events"],
-            is_active=data.validated_data["is_active"],
+            token=self._owner(data.get("token_id")),
+            url=data["url"],
+            events=data["events"],
+            is_active=data["is_active"],
             actor=request.user,
         )
         body = WebhookSubscriptionSerializer(subscription).data
@@ -232,10 +232,9 @@ class WebhookSubscriptionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixi
     )
     def partial_update(self, request, pk=None):
         subscription = self.get_object()
-        data = WebhookSubscriptionUpdateSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
+        data = validated_body(WebhookSubscriptionUpdateSerializer, request)
         subscription = webhooks.webhook_subscription_update(
-            subscription=subscription, actor=request.user, **data.validated_data
+            subscription=subscription, actor=request.user, **data
         )
         return Response(WebhookSubscriptionSerializer(subscription).data)
 
