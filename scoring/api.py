@@ -19,6 +19,7 @@ from rest_framework.pagination import _reverse_ordering
 from rest_framework.response import Response
 
 from integrations.api.pagination import CursorPage
+from integrations.api.validation import validated_body
 from integrations.api.viewsets import (
     IDEMPOTENCY_KEY_PARAMETER,
     ApiMixin,
@@ -315,12 +316,9 @@ class FitScoreListView(ApiMixin, generics.ListAPIView):
     filter_backends: list = []
 
     def get_queryset(self):
-        query = FitScoreQuerySerializer(data=self.request.query_params)
-        query.is_valid(raise_exception=True)
+        query = validated_body(FitScoreQuerySerializer, self.request, data=self.request.query_params)
         return selectors.fit_scores_visible_to(
-            self.request.user,
-            opening_id=query.validated_data.get("opening"),
-            updated_since=query.validated_data.get("updated_since"),
+            self.request.user, opening_id=query.get("opening"), updated_since=query.get("updated_since")
         )
 
     @extend_schema(
@@ -409,12 +407,10 @@ class OpeningShortlistsView(ApiMixin, generics.GenericAPIView):
     def post(self, request, pk: int):
         opening = self._opening(pk)
         writable_source_check(request, opening.source)
-        parameters = ShortlistParametersSerializer(data=request.data)
-        parameters.is_valid(raise_exception=True)
         shortlist = shortlist_create(
             opening=opening,
             user=None if is_integration(request.user) else request.user,
-            **parameters.validated_data,
+            **validated_body(ShortlistParametersSerializer, request),
         )
         return Response(
             ShortlistCreatedSerializer(shortlist).data,
