@@ -32,7 +32,7 @@ def test_every_import_contract_is_kept():
         check=False,
     )
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "broken" not in result.stdout.lower()
+    assert " kept, 0 broken." in result.stdout
 
 
 def test_the_contracts_cover_every_app_of_the_project():
@@ -40,7 +40,7 @@ def test_the_contracts_cover_every_app_of_the_project():
     project_apps = {
         config.name.split(".")[0]
         for config in apps.get_app_configs()
-        if Path(config.path).resolve().is_relative_to(PROJECT_DIR)
+        if Path(config.path).resolve().parent == PROJECT_DIR
     }
     settings = import_linter_settings()
     [layers] = [contract for contract in settings["contracts"] if contract["type"] == "layers"]
