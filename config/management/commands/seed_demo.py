@@ -401,11 +401,11 @@ def _plan_interviews(rng: random.Random, *, opening: DemoOpening, today: datetim
 
 
 def _stage_for(rng: random.Random, *, planned: list[PlannedInterview], fit: float, now: datetime) -> str:
+    # Both draws every time, so what is drawn next does not depend on the clock.
+    offer_draw, reject_draw = rng.random(), rng.random()
     held = [interview for interview in planned if interview.ends_at() < now]
     if not held:
         return Application.Stage.SCREENING
-    # Both draws every time, so what is drawn next does not depend on the clock.
-    offer_draw, reject_draw = rng.random(), rng.random()
     if len(held) == len(planned):
         if fit > -0.1 and offer_draw < 0.75:
             return Application.Stage.OFFER
