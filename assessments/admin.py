@@ -6,6 +6,7 @@ the copy is editable and the scorecards keep pointing at the original.
 
 from django import forms
 from django.contrib import admin, messages
+from django.template.loader import render_to_string
 
 from assessments.models import (
     Anchor,
@@ -96,14 +97,84 @@ class RoleProfileInline(LockedParentInline, admin.TabularInline):
         return super().get_queryset(request).select_related("role")
 
 
+# The rubric's JSON parts (scale, documents, advisor, role facts) are shown as tables, read-only:
+# they come from the data file, whose loader checks every quote; the admin cannot check an edit.
+
+
+def _titled(source: dict, documents: dict) -> dict:
+    return {**source, "title": documents.get(source.get("document"), {}).get("title", "")}
+
+
+def scale_table(scale: dict) -> str:
+    rows = sorted(((int(level), label) for level, label in (scale or {}).items()))
+    return render_to_string("admin/assessments/rubric_scale.html", {"scale": rows})
+
+
+def documents_table(documents: dict) -> str:
+    return render_to_string(
+        "admin/assessments/rubric_documents.html", {"documents": (documents or {}).items()}
+    )
+
+
+def advisor_tables(advisor: dict, documents: dict) -> str:
+    advisor = advisor or {}
+    questions = [
+        {**question, "key": key, "choices": list((question.get("choices") or {}).items())}
+        for key, question in (advisor.get("questions") or {}).items()
+    ]
+    rules = [
+        {
+            **rule,
+            "when": [
+                (key, "yes" if value is True else "no" if value is False else value)
+                for key, value in rule.get("when", {}).items()
+            ],
+            "source": _titled(rule.get("source") or {}, documents),
+        }
+        for rule in advisor.get("rules") or []
+    ]
+    return render_to_string("admin/assessments/rubric_advisor.html", {"questions": questions, "rules": rules})
+
+
+def facts_table(facts: list, documents: dict) -> str:
+    rows = [
+        {
+            **fact,
+            "sources": [
+                _titled(source, documents) for source in fact.get("sources") or [fact.get("source") or {}]
+            ],
+        }
+        for fact in facts or []
+    ]
+    return render_to_string("admin/assessments/role_facts.html", {"facts": rows})
+
+
 @admin.register(RubricVersion)
 class RubricVersionAdmin(LockedVersionReadOnly, admin.ModelAdmin):
     list_display = ["__str__", "number", "source_file", "created_at", "locked_at"]
     list_filter = ["rubric", ("locked_at", admin.EmptyFieldListFilter)]
     list_select_related = ["rubric"]
+    fields = [
+        "rubric",
+        "number",
+        "name",
+        "description",
+        "scale_table",
+        "documents_table",
+        "advisor_tables",
+        "content_hash",
+        "source_file",
+        "based_on",
+        "created_at",
+        "created_by",
+        "locked_at",
+    ]
     readonly_fields = [
         "rubric",
         "number",
+        "scale_table",
+        "documents_table",
+        "advisor_tables",
         "content_hash",
         "source_file",
         "based_on",
@@ -120,6 +191,18 @@ class RubricVersionAdmin(LockedVersionReadOnly, admin.ModelAdmin):
     def has_add_permission(self, request):
         # Versions come from the data file (load_rubrics) or from forking an existing one.
         return False
+
+    @admin.display(description="scale")
+    def scale_table(self, version):
+        return scale_table(version.scale)
+
+    @admin.display(description="documents")
+    def documents_table(self, version):
+        return documents_table(version.documents)
+
+    @admin.display(description="advisor")
+    def advisor_tables(self, version):
+        return advisor_tables(version.advisor, version.documents)
 
 
 class AnchorInline(LockedParentInline, admin.TabularInline):
@@ -176,10 +259,16 @@ class RoleProfileAdmin(LockedVersionReadOnly, admin.ModelAdmin):
     list_display = ["role", "version"]
     list_filter = [("version", VersionListFilter), "role"]
     list_select_related = ["role", "version__rubric"]
+    fields = ["version", "role", "summary", "facts_table"]
+    readonly_fields = ["facts_table"]
     inlines = [ProfileEntryInline]
 
     def version_of(self, obj):
         return obj.version
+
+    @admin.display(description="facts")
+    def facts_table(self, profile):
+        return facts_table(profile.facts, profile.version.documents) if profile.pk else "—"
 
 
 # Scorecards: recruiters read them here; changes go through the amend page so history is kept.

@@ -20,6 +20,7 @@ class Reason:
     hire_name: str
     advice: str
     document: str
+    document_title: str
     document_file: str
     statement: str
     reasoning: str
@@ -87,6 +88,7 @@ def advise(*, advisor: dict, role_names: dict[str, str], documents: dict, answer
             hire_name=role_names[rule["hire"]],
             advice=rule["advice"],
             document=rule["source"]["document"],
+            document_title=documents.get(rule["source"]["document"], {}).get("title", ""),
             document_file=documents.get(rule["source"]["document"], {}).get("file", ""),
             statement=rule["source"].get("statement") or "",
             reasoning=rule["source"].get("reasoning") or "",

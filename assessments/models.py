@@ -141,7 +141,9 @@ class RoleProfile(models.Model):
     role = models.ForeignKey(Role, on_delete=models.PROTECT, related_name="profiles")
     summary = models.TextField(blank=True)
     facts = models.JSONField(
-        default=list, help_text="Role facts from the documents: outputs, tools, compensation, availability."
+        default=list,
+        help_text="Role facts (outputs, tools, compensation, availability), each with its basis, the "
+        "documents or our inference, and the sources it rests on.",
     )
 
     class Meta:
@@ -200,6 +202,11 @@ class ProfileEntry(models.Model):
     def source_file(self) -> str:
         document = self.profile.version.documents.get(self.source_document)
         return document["file"] if document else ""
+
+    @property
+    def source_title(self) -> str:
+        document = self.profile.version.documents.get(self.source_document)
+        return document.get("title", "") if document else ""
 
 
 class Recommendation(models.TextChoices):

@@ -7,7 +7,9 @@ and the hiring-need advisor's rules. Every profile entry, fact and rule
 carries a ``source``: a document key from ``documents`` and the statement it
 rests on, quoted verbatim from that document (checked here, whitespace
 normalised), or ``document: none`` with a ``reasoning`` where the documents are
-silent.
+silent. A fact may rest on several quotes (``sources``), and says whether it
+is the documents' (``basis: documents``, quotes only) or our inference
+(``basis: inference``, with its reasoning); see :class:`Fact`.
 
 ``read_rubric_file(path)`` returns a validated :class:`RubricFile` and its
 content hash, or raises :class:`RubricFileError` whose message names the
@@ -135,12 +137,56 @@ FactKind = Literal[
 ]
 
 
+FactBasis = Literal["documents", "inference"]
+
+
 class Fact(Strict):
+    """A fact about a role, shown on its page.
+
+    ``basis: documents`` (the default) says the value states only what its
+    quotes say: every source quotes a document, with no reasoning of ours, and a
+    value drawing on several sentences cites each of them. ``basis: inference``
+    is our reasoning beyond the documents (or a note that they are silent): it
+    needs a reasoning, may cite the statements it starts from, and the pages
+    show it apart from the documents' facts. ``source:`` is accepted for a
+    single source and read as ``sources: [...]``.
+    """
+
     kind: FactKind
     label: Text
     value: Text
     as_of: dt.date | None = None
-    source: Source
+    basis: FactBasis = "documents"
+    sources: list[Source] = Field(min_length=1)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _one_source_is_a_list_of_one(cls, data: object) -> object:
+        if isinstance(data, dict) and "source" in data:
+            if "sources" in data:
+                raise ValueError("give either source or sources, not both")
+            data = {**data, "sources": [data["source"]]}
+            del data["source"]
+        return data
+
+    @model_validator(mode="after")
+    def _basis_matches_the_sources(self) -> Fact:
+        if self.basis == "documents":
+            silent = [i for i, source in enumerate(self.sources) if source.document == NO_DOCUMENT]
+            if silent:
+                raise ValueError(
+                    f"a fact from the documents needs a quote in every source (sources {silent} quote none); "
+                    "mark it basis: inference if it is our reasoning"
+                )
+            reasoned = [i for i, source in enumerate(self.sources) if source.reasoning]
+            if reasoned:
+                raise ValueError(
+                    f"a fact from the documents states only what its quotes say (sources {reasoned} add a "
+                    "reasoning); mark it basis: inference, or cite the sentences that say it"
+                )
+        elif not any(source.reasoning for source in self.sources):
+            raise ValueError("an inference needs a reasoning in one of its sources")
+        return self
 
 
 class Role(Strict):
@@ -204,7 +250,9 @@ class RubricFile(Strict):
             found += [(f"areas.{area_key}.sources.{i}", source) for i, source in enumerate(area.sources)]
         for role_key, role in self.roles.items():
             found += [
-                (f"roles.{role_key}.facts.{i}.source", fact.source) for i, fact in enumerate(role.facts)
+                (f"roles.{role_key}.facts.{i}.sources.{j}", source)
+                for i, fact in enumerate(role.facts)
+                for j, source in enumerate(fact.sources)
             ]
             found += [
                 (f"roles.{role_key}.profile.{area_key}.source", entry.source)

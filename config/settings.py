@@ -271,7 +271,8 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
 ]
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "home"
+# Signing in lands on each role's own start page (config.views.after_login), or on a safe ``next``.
+LOGIN_REDIRECT_URL = "after-login"
 LOGOUT_REDIRECT_URL = "login"
 
 # Reverse proxies in front of the app that append to X-Forwarded-For (0: clients connect directly).

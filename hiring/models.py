@@ -256,6 +256,7 @@ class InterviewerIdentity(models.Model):
 
     class Meta:
         ordering = ["source", "external_id"]
+        verbose_name_plural = "interviewer identities"
         constraints = [
             models.UniqueConstraint(fields=["source", "external_id"], name="interviewer_identity_unique"),
             models.UniqueConstraint(fields=["source", "user"], name="interviewer_identity_one_per_source"),

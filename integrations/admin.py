@@ -2,16 +2,18 @@ from django import forms
 from django.contrib import admin
 from django.template.response import TemplateResponse
 
+from config.errors import ApplicationError
 from integrations.models import (
     AuditEvent,
     Event,
+    EventType,
     IdempotencyRecord,
     IntegrationToken,
     WebhookDelivery,
     WebhookDeliveryAttempt,
     WebhookSubscription,
 )
-from integrations.scopes import Scope
+from integrations.scopes import EVENT_READ_SCOPES, Scope
 from integrations.services import SOURCE_NAME, token_create, token_revoke
 
 
@@ -168,10 +170,49 @@ class AuditEventAdmin(admin.ModelAdmin):
         return False
 
 
+class WebhookSubscriptionCreateForm(forms.ModelForm):
+    """A subscription made here for an integration's token, checked as the API checks one."""
+
+    token = forms.ModelChoiceField(
+        queryset=IntegrationToken.objects.filter(revoked_at__isnull=True).order_by("name"),
+        help_text="The integration it belongs to; its scopes decide which events it may hear.",
+    )
+    url = forms.URLField(
+        max_length=2000, assume_scheme="https", help_text="http(s) URL that receives the signed POSTs."
+    )
+    events = forms.MultipleChoiceField(choices=EventType.choices, widget=forms.CheckboxSelectMultiple)
+
+    class Meta:
+        model = WebhookSubscription
+        fields = ["token", "url", "events", "is_active"]
+
+    def clean_url(self):
+        from integrations.webhooks import url_check
+
+        url = self.cleaned_data["url"]
+        try:
+            url_check(url)
+        except ApplicationError as exc:
+            raise forms.ValidationError(exc.message) from None
+        return url
+
+    def clean(self):
+        from integrations.webhooks import event_readable_by
+
+        cleaned = super().clean()
+        token, events = cleaned.get("token"), cleaned.get("events") or []
+        unreadable = [event for event in events if token and not event_readable_by(event, token)]
+        if unreadable:
+            needs = "; ".join(f"{event} needs {EVENT_READ_SCOPES[event]}" for event in unreadable)
+            self.add_error("events", f"The token cannot read what these events carry: {needs}.")
+        return cleaned
+
+
 @admin.register(WebhookSubscription)
 class WebhookSubscriptionAdmin(admin.ModelAdmin):
-    """Integrations create subscriptions through the API (which shows the secret once); here they are
-    watched and paused. The secret is never a field of this page."""
+    """Subscriptions are added here for a token (or by the integration through the API); the signing
+    secret is shown once, on the page after adding, and is never a field of these pages. Existing
+    subscriptions are watched and paused here."""
 
     list_display = ["id", "url", "token", "event_list", "is_active", "created_at"]
     list_filter = ["is_active", "token__source"]
@@ -180,17 +221,57 @@ class WebhookSubscriptionAdmin(admin.ModelAdmin):
     fields = ["token", "url", "events", "is_active", "created_at", "updated_at"]
     readonly_fields = ["token", "url", "events", "created_at", "updated_at"]
 
-    def has_add_permission(self, request):
-        return False
+    def get_form(self, request, obj=None, **kwargs):
+        if obj is None:
+            kwargs["form"] = WebhookSubscriptionCreateForm
+        return super().get_form(request, obj, **kwargs)
+
+    def get_fields(self, request, obj=None):
+        return WebhookSubscriptionCreateForm.Meta.fields if obj is None else self.fields
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.readonly_fields if obj is not None else []
 
     @admin.display(description="events")
     def event_list(self, subscription):
         return ", ".join(subscription.events)
 
     def save_model(self, request, obj, form, change):
-        from integrations.webhooks import webhook_subscription_update
+        from integrations.webhooks import webhook_subscription_create, webhook_subscription_update
 
-        webhook_subscription_update(subscription=obj, actor=request.user, is_active=obj.is_active)
+        if change:
+            webhook_subscription_update(subscription=obj, actor=request.user, is_active=obj.is_active)
+            return
+        subscription, secret = webhook_subscription_create(
+            token=form.cleaned_data["token"],
+            url=form.cleaned_data["url"],
+            events=form.cleaned_data["events"],
+            is_active=form.cleaned_data["is_active"],
+            actor=request.user,
+        )
+        obj.pk = subscription.pk
+        obj._secret = secret
+
+    def save_related(self, request, form, formsets, change):
+        if change:
+            super().save_related(request, form, formsets, change)
+
+    def log_addition(self, request, obj, message):
+        return super().log_addition(request, WebhookSubscription.objects.get(pk=obj.pk), message)
+
+    def response_add(self, request, obj, post_url_continue=None):
+        # The signing secret is shown on this one page: never in a message cookie, never again.
+        return TemplateResponse(
+            request,
+            "admin/integrations/webhook_created.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": "Webhook subscription created",
+                "subscription": WebhookSubscription.objects.select_related("token").get(pk=obj.pk),
+                "secret": obj._secret,
+                "opts": self.model._meta,
+            },
+        )
 
 
 class WebhookDeliveryAttemptInline(admin.TabularInline):
@@ -248,7 +329,6 @@ class WebhookDeliveryAdmin(admin.ModelAdmin):
 
     @admin.action(description="Redeliver selected deliveries (from the first attempt)")
     def redeliver(self, request, queryset):
-        from config.errors import ApplicationError
         from integrations.webhooks import webhook_delivery_redeliver
 
         done = busy = 0

@@ -164,6 +164,7 @@ class AreaReliability(models.Model):
 
     class Meta:
         ordering = ["opening", "area__order"]
+        verbose_name_plural = "area reliabilities"
         constraints = [
             models.UniqueConstraint(fields=["opening", "area"], name="area_reliability_unique"),
         ]
@@ -242,6 +243,7 @@ class ShortlistEntry(models.Model):
 
     class Meta:
         ordering = ["shortlist", "rank"]
+        verbose_name_plural = "shortlist entries"
         constraints = [
             models.UniqueConstraint(fields=["shortlist", "rank"], name="shortlist_rank_unique"),
             models.UniqueConstraint(fields=["shortlist", "application"], name="shortlist_application_unique"),

@@ -1,5 +1,7 @@
 """Pages: the roles with their facts and profiles, and the hiring-need advisor."""
 
+from dataclasses import dataclass, field
+
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import render
@@ -7,6 +9,52 @@ from django.shortcuts import render
 from assessments import selectors
 from assessments.advisor import advise
 from assessments.forms import advisor_form_class
+
+
+@dataclass(frozen=True)
+class Citation:
+    """A quoted statement with the document it comes from: its title, and its file as a detail."""
+
+    statement: str
+    title: str
+    file: str
+
+
+@dataclass(frozen=True)
+class FactRow:
+    label: str
+    value: str
+    as_of: str | None
+    inference: bool
+    citations: list[Citation] = field(default_factory=list)
+    reasoning: list[str] = field(default_factory=list)
+
+
+def _citation(documents: dict, document_key: str, statement: str) -> Citation:
+    document = documents.get(document_key, {})
+    return Citation(statement=statement, title=document.get("title", ""), file=document.get("file", ""))
+
+
+def fact_rows(facts: list[dict], documents: dict) -> list[FactRow]:
+    """A profile's stored facts as the pages show them, each quote with its document's title."""
+    rows = []
+    for fact in facts:
+        sources = fact.get("sources", [])
+        rows.append(
+            FactRow(
+                label=fact["label"],
+                value=fact["value"],
+                as_of=fact.get("as_of"),
+                inference=fact.get("basis") == "inference",
+                citations=[
+                    _citation(documents, source["document"], source["statement"])
+                    for source in sources
+                    if source.get("statement")
+                ],
+                reasoning=[source["reasoning"] for source in sources if source.get("reasoning")],
+            )
+        )
+    return rows
 
 
 def _current_version_or_404():
@@ -19,9 +67,11 @@ def _current_version_or_404():
 @login_required
 def role_list(request):
     version = _current_version_or_404()
-    return render(
-        request, "assessments/role_list.html", {"version": version, "profiles": version.profiles.all()}
-    )
+    cards = [
+        {"profile": profile, "facts": fact_rows(profile.facts, version.documents)}
+        for profile in version.profiles.all()
+    ]
+    return render(request, "assessments/role_list.html", {"version": version, "cards": cards})
 
 
 @login_required
@@ -35,18 +85,24 @@ def role_detail(request, key: str):
         {
             "entry": entry,
             "expected_label": scale[entry.expected_level],
-            "file": version.documents.get(entry.source_document, {}).get("file", ""),
+            "citation": _citation(version.documents, entry.source_document, entry.source_statement)
+            if entry.source_statement
+            else None,
         }
         for entry in profile.entries.all()
     ]
+    facts = fact_rows(profile.facts, version.documents)
     return render(
         request,
         "assessments/role_detail.html",
         {
             "version": version,
             "profile": profile,
+            "document_facts": [fact for fact in facts if not fact.inference],
+            "inferences": [fact for fact in facts if fact.inference],
             "entries": entries,
             "scale": scale,
+            "top_label": scale[max(scale)],
             "areas": version.areas.all(),
         },
     )

@@ -56,6 +56,7 @@ def test_the_comparison_pages_recommendations_answer_as_rules(ask, situation, hi
     assert advice.hire_first == hire_first
     assert quote in advice.reasons[0].statement
     assert advice.reasons[0].document_file == "000_4b3c510425667054.txt"
+    assert advice.reasons[0].document_title.startswith("ML Engineer vs Data Scientist: Complete Comparison")
 
 
 def test_every_situation_gets_an_answer(rubric_version, ask):

@@ -168,6 +168,81 @@ def test_a_statement_not_in_the_document_is_refused(tmp_path):
     ]
 
 
+def _fact(data) -> dict:
+    return data["roles"]["data_scientist"]["facts"][0]
+
+
+def test_a_fact_may_rest_on_several_quotes_each_checked_verbatim(tmp_path):
+    data = sample()
+    fact = _fact(data)
+    fact["sources"] = [fact.pop("source"), {"document": "comparison", "statement": "Data $130k - $220k"}]
+    assert read_rubric_file(write_rubric(tmp_path, data))[0].roles["data_scientist"].facts[0].sources[1]
+
+    fact["sources"][1]["statement"] = "Data $130k - $990k"
+    problems = problems_for(tmp_path, data)
+
+    assert problems == [
+        "roles.data_scientist.facts.0.sources.1: statement not found in "
+        "000_4b3c510425667054.txt: 'Data $130k - $990k'"
+    ]
+
+
+def test_one_source_is_read_as_a_list_of_one_and_the_basis_defaults_to_the_documents(tmp_path):
+    rubric, _ = read_rubric_file(write_rubric(tmp_path, VALID))
+
+    (fact,) = rubric.roles["data_scientist"].facts
+    assert fact.basis == "documents"
+    assert [source.statement for source in fact.sources] == ["Data $130k - $220k"]
+
+
+@pytest.mark.parametrize(
+    ("change", "problem"),
+    [
+        ({"source": {"document": "none", "reasoning": "We think so."}}, "needs a quote in every source"),
+        (
+            {"source": {"document": "comparison", "statement": "Data $130k - $220k", "reasoning": "Ours."}},
+            "states only what its quotes say",
+        ),
+        ({"basis": "inference"}, "an inference needs a reasoning"),
+        ({"basis": "hunch"}, "roles.data_scientist.facts.0.basis"),
+        ({"sources": []}, "roles.data_scientist.facts.0.sources"),
+    ],
+)
+def test_a_fact_must_say_honestly_whether_it_is_the_documents_or_our_inference(tmp_path, change, problem):
+    data = sample()
+    if "sources" in change:
+        del _fact(data)["source"]
+    _fact(data).update(change)
+
+    problems = problems_for(tmp_path, data)
+
+    assert any(problem in p for p in problems), problems
+
+
+def test_a_fact_gives_either_source_or_sources(tmp_path):
+    data = sample()
+    _fact(data)["sources"] = [dict(_fact(data)["source"])]
+
+    problems = problems_for(tmp_path, data)
+
+    assert any("either source or sources, not both" in p for p in problems), problems
+
+
+def test_an_inference_may_start_from_quotes_and_still_needs_them_verbatim(tmp_path):
+    data = sample()
+    _fact(data).update(
+        basis="inference",
+        source={"document": "comparison", "statement": "Data $130k - $221k", "reasoning": "Rounded."},
+    )
+
+    problems = problems_for(tmp_path, data)
+
+    assert problems == [
+        "roles.data_scientist.facts.0.sources.0: statement not found in "
+        "000_4b3c510425667054.txt: 'Data $130k - $221k'"
+    ]
+
+
 def test_an_unknown_document_is_refused(tmp_path):
     data = sample()
     data["areas"]["statistics"]["sources"][0]["document"] = "blog"

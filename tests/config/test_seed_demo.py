@@ -13,14 +13,16 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.db import transaction
 from django.db.models import Exists, OuterRef
-from django.test import override_settings
+from django.test import TestCase, override_settings
 from django.utils import timezone
 
 from assessments.models import Rating, Scorecard
 from assessments.services import rubric_files, rubric_load
-from config.management.commands.seed_demo import DEMO_PASSWORD, demo_logins
+from config.management.commands.seed_demo import DEMO_PASSWORD, INTERVIEWERS, demo_logins
 from hiring import roles
-from hiring.models import Application, Assignment, Candidate, Interview, Opening
+from hiring.models import Application, Assignment, Candidate, DemographicResponse, Interview, Opening
+from integrations.models import AuditEvent
+from scoring.analytics_selectors import opening_analytics
 
 pytestmark = pytest.mark.django_db
 
@@ -221,3 +223,55 @@ def test_the_readme_lists_every_demo_login():
 
     for username, password, can in demo_logins():
         assert f"| `{username}` | `{password}` | {can} |" in readme
+
+
+def test_most_demo_candidates_gave_voluntary_demographic_answers_with_consent(seeded):
+    answers = DemographicResponse.objects.filter(candidate__source="demo")
+
+    assert 0.75 < answers.count() / 60 < 1
+    assert answers.filter(consented_at__isnull=True).count() == 0
+    assert answers.filter(gender="prefer_not_to_say").exists() or answers.filter(gender="").exists()
+    assert {"woman", "man"} <= set(answers.values_list("gender", flat=True))
+    assert AuditEvent.objects.filter(action="demographics.imported").exists()
+
+
+# What Analytics shows once the demo is scored as `make run` scores it (these come last: the
+# module's data then holds the calibration and shortlists for the tests after this point).
+
+
+@pytest.fixture(scope="module")
+def analysed(seeded, django_db_blocker) -> Iterator[None]:
+    """``make run``'s next step on the seeded demo: calibrate, recompute and snapshot a shortlist."""
+    from config.celery import app
+
+    eager = app.conf.task_always_eager
+    app.conf.task_always_eager = True  # as in `make run`; the per-test autouse fixture is not up yet
+    try:
+        with django_db_blocker.unblock(), transaction.atomic():
+            with TestCase.captureOnCommitCallbacks(execute=True):  # the shortlist builds run on commit
+                call_command("recompute_scores", "--shortlist", verbosity=0, stdout=StringIO())
+            yield
+            transaction.set_rollback(True)
+    finally:
+        app.conf.task_always_eager = eager
+
+
+def test_the_demo_analytics_reads_each_interviewer_s_documented_lean(analysed):
+    documented = {f"{person.first_name} {person.last_name}": person.lean for person in INTERVIEWERS}
+
+    for opening in Opening.objects.all():
+        readings = {row.interviewer: row.reading for row in opening_analytics(opening=opening).leniency}
+        assert readings, opening.title
+        assert readings == {name: documented[name] for name in readings}, opening.title
+    assert {person.lean for person in INTERVIEWERS} == {"lenient", "severe", "no clear lean"}
+
+
+def test_the_demo_adverse_impact_table_has_groups_to_compare(analysed):
+    for opening in Opening.objects.all():
+        result = opening_analytics(opening=opening)
+        gender = next(dimension for dimension in result.impact if dimension.dimension == "gender")
+        reported = [group for group in gender.result.groups if not group.suppressed]
+
+        assert result.shortlist is not None, opening.title
+        assert len(reported) >= 2, opening.title
+        assert gender.excluded < result.applicants / 2, opening.title

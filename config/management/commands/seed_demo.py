@@ -3,13 +3,17 @@
 Creates the demo logins (an admin, a recruiter, two hiring-committee members
 and five interviewers with different rating habits), one opening per role on
 the current rubric version, and 60 candidates with interviews and a mix of
-submitted, draft and missing scorecards. Scorecards go through the
-assessments services, so history and invariants hold as for real ones.
+submitted, draft and missing scorecards, and voluntary demographic answers
+for most candidates (so the adverse-impact analysis has groups to show).
+Scorecards and answers go through the services, so history, audit and
+invariants hold as for real ones.
 
 Each candidate has a hidden true level per skill area; an interviewer's
 rating is that level plus their leniency offset plus noise, rounded and
-clipped to 1-5. The dataset is drawn from a fixed seed; dates are relative to
-now, and which interviews have happened (so have scorecards) follows from them.
+clipped to 1-5. The offsets are large enough for the calibrated leniency to
+read as each interviewer's documented lean (``DemoInterviewer.lean``). The
+dataset is drawn from a fixed seed; dates are relative to now, and which
+interviews have happened (so have scorecards) follows from them.
 
 Idempotent: users are fetched or created; the dataset is created only when no
 demo candidate exists yet, so a second run adds nothing and prints the same
@@ -37,7 +41,8 @@ from assessments.models import Recommendation, RubricVersion, Scorecard, Scoreca
 from assessments.selectors import rubric_version_current
 from assessments.services import RatingInput, scorecard_amend, scorecard_save_draft, scorecard_submit
 from hiring import roles
-from hiring.models import Application, Assignment, Candidate, Interview, Opening
+from hiring.demographics import demographic_responses_import
+from hiring.models import Application, Assignment, Candidate, DemographicResponse, Interview, Opening
 from hiring.services import application_create, candidate_create, interview_schedule, opening_create
 
 DEMO_ADMIN = ("admin", "demo-admin-pass")
@@ -65,7 +70,16 @@ class DemoInterviewer:
     habit: str
     leniency_offset: float
     noise: float
+    # What the analytics page's leniency column reads for them once the demo is calibrated
+    # (tests/config/test_seed_demo.py checks it): a lean of 0.7 or more shows in this demo; noise does not.
+    lean: str
     group: str = roles.INTERVIEWER
+
+    @property
+    def described(self) -> str:
+        if self.habit == self.lean:
+            return self.habit
+        return f"{self.habit}: {self.lean} in analytics"
 
 
 @dataclass(frozen=True)
@@ -82,12 +96,13 @@ COMMITTEE = (
     DemoUser("carla", "Carla", "Mendes", roles.HIRING_COMMITTEE),
     DemoUser("cole", "Cole", "Brennan", roles.HIRING_COMMITTEE),
 )
+NO_CLEAR_LEAN = "no clear lean"
 INTERVIEWERS = (
-    DemoInterviewer("ivan", "Ivan", "Petrov", "lenient", leniency_offset=0.8, noise=0.5),
-    DemoInterviewer("sara", "Sara", "Lindqvist", "severe", leniency_offset=-0.8, noise=0.5),
-    DemoInterviewer("noah", "Noah", "Achebe", "steady", leniency_offset=0.0, noise=0.25),
-    DemoInterviewer("mia", "Mia", "Tanaka", "erratic", leniency_offset=0.0, noise=1.0),
-    DemoInterviewer("leo", "Leo", "Marchetti", "generous", leniency_offset=0.3, noise=0.5),
+    DemoInterviewer("ivan", "Ivan", "Petrov", "lenient", leniency_offset=0.8, noise=0.5, lean="lenient"),
+    DemoInterviewer("sara", "Sara", "Lindqvist", "severe", leniency_offset=-0.8, noise=0.5, lean="severe"),
+    DemoInterviewer("noah", "Noah", "Achebe", "steady", leniency_offset=0.0, noise=0.25, lean=NO_CLEAR_LEAN),
+    DemoInterviewer("mia", "Mia", "Tanaka", "erratic", leniency_offset=0.0, noise=1.0, lean=NO_CLEAR_LEAN),
+    DemoInterviewer("leo", "Leo", "Marchetti", "generous", leniency_offset=0.7, noise=0.5, lean="lenient"),
 )
 OPENINGS = (
     DemoOpening(
@@ -209,6 +224,15 @@ SUMMARIES = {
     Recommendation.NO: "Not at the bar yet.",
     Recommendation.STRONG_NO: "Well below the bar for this role.",
 }
+# Voluntary self-identification (hiring.demographics), as a separate survey would collect it: most
+# candidates answer, some prefer not to say or skip a question. Independent of skill, so the demo's
+# adverse-impact table shows groups without a real difference in selection.
+ANSWERED_SHARE = 0.9
+GENDER_SHARES = (("woman", 42), ("man", 45), ("non_binary", 3), ("prefer_not_to_say", 5), ("", 5))
+ETHNICITY_SHARES = (
+    ("white", 34), ("asian", 28), ("black", 12), ("hispanic_latino", 12), ("two_or_more", 4),
+    ("prefer_not_to_say", 5), ("", 5),
+)  # fmt: skip
 AMEND_REASONS = (
     "Re-read my notes: the follow-up answer was stronger than I first credited.",
     "Calibrated with the panel; I had been harsher here than our anchors say.",
@@ -216,9 +240,16 @@ AMEND_REASONS = (
 )
 
 
-def _rng() -> random.Random:
+def _rng(offset: int = 0) -> random.Random:
     # Demo data, not secrets: a seeded generator keeps the dataset the same on every database.
-    return random.Random(SEED)  # noqa: S311
+    return random.Random(SEED + offset)  # noqa: S311
+
+
+def _candidate_rng(number: int) -> random.Random:
+    """A generator per candidate: which interviews have happened depends on the clock, and with one
+    stream for everyone that would change every later candidate's levels and ratings. Each
+    candidate's own stream keeps the others the same whenever the demo is seeded."""
+    return random.Random(f"{SEED}:candidate:{number}")  # noqa: S311
 
 
 def _clip(value: float, low: float = 1, high: float = 5) -> float:
@@ -370,13 +401,15 @@ def _plan_interviews(rng: random.Random, *, opening: DemoOpening, today: datetim
 
 
 def _stage_for(rng: random.Random, *, planned: list[PlannedInterview], fit: float, now: datetime) -> str:
+    # Both draws every time, so what is drawn next does not depend on the clock.
+    offer_draw, reject_draw = rng.random(), rng.random()
     held = [interview for interview in planned if interview.ends_at() < now]
     if not held:
         return Application.Stage.SCREENING
     if len(held) == len(planned):
-        if fit > -0.1 and rng.random() < 0.75:
+        if fit > -0.1 and offer_draw < 0.75:
             return Application.Stage.OFFER
-        if fit < -0.9 and rng.random() < 0.8:
+        if fit < -0.9 and reject_draw < 0.8:
             return Application.Stage.REJECTED
     return Application.Stage.INTERVIEWING
 
@@ -444,13 +477,14 @@ def _scorecards_write(
         ratings = _rating_inputs(
             rng, true_levels=true_levels, focus=planned.focus_area_keys, interviewer=person
         )
+        # Drawn whatever the status, so the status (which follows the clock) does not shift later draws.
+        draft_length = rng.randint(1, len(ratings) - 1)
+        delay_hours = rng.uniform(0.5, 72)
         if status == "none":
             continue
         if status == "draft":
             # Half-filled: the first areas rated, no recommendation yet.
-            scorecard_save_draft(
-                interview=interview, user=user, ratings=ratings[: rng.randint(1, len(ratings) - 1)]
-            )
+            scorecard_save_draft(interview=interview, user=user, ratings=ratings[:draft_length])
             continue
         recommendation = recommendation_for([r.level for r in ratings if r.level is not None])
         scorecard = scorecard_save_draft(
@@ -463,7 +497,7 @@ def _scorecards_write(
         scorecard = scorecard_submit(scorecard=scorecard, user=user)
         # Demo realism: submitted some hours to days after the interview, not at seed time,
         # so turnaround figures mean something.
-        submitted_at = min(now, planned.ends_at() + timedelta(hours=rng.uniform(0.5, 72)))
+        submitted_at = min(now, planned.ends_at() + timedelta(hours=delay_hours))
         Scorecard.objects.filter(pk=scorecard.pk).update(submitted_at=submitted_at)
         ScorecardRevision.objects.filter(scorecard=scorecard, number=1).update(created_at=submitted_at)
         scorecard.submitted_at = submitted_at
@@ -494,6 +528,32 @@ def _amend(rng: random.Random, *, seeded: SeededScorecard, reason: str, area_nam
     )
 
 
+def _share_pick(rng: random.Random, shares: tuple[tuple[str, int], ...]) -> str:
+    return rng.choices([value for value, _ in shares], weights=[weight for _, weight in shares])[0]
+
+
+def demo_demographics_create(*, candidates: list[Candidate], now: datetime) -> int:
+    """Voluntary demographic answers for most demo candidates, through the CSV import's service.
+
+    Drawn from a generator of their own, so the rest of the dataset does not change with them.
+    """
+    rng = _rng(offset=1)
+    rows = []
+    for candidate in candidates:
+        if rng.random() >= ANSWERED_SHARE:
+            continue  # never opened the survey
+        consented_at = now - timedelta(days=rng.randint(7, 40), minutes=rng.randint(0, 600))
+        rows.append(
+            {
+                "candidate_id": str(candidate.pk),
+                "gender": _share_pick(rng, GENDER_SHARES),
+                "ethnicity": _share_pick(rng, ETHNICITY_SHARES),
+                "consented_at": consented_at.isoformat(),
+            }
+        )
+    return demographic_responses_import(rows=rows, source="demo survey", actor=None)
+
+
 def demo_data_create(*, version: RubricVersion, users: dict[str, AbstractBaseUser], now: datetime) -> None:
     """Create the openings, candidates, applications, interviews and scorecards of the demo."""
     rng = _rng()
@@ -502,6 +562,7 @@ def demo_data_create(*, version: RubricVersion, users: dict[str, AbstractBaseUse
     profiles = {profile.role.key: profile for profile in version.profiles.all()}
     names = _candidate_names(rng)
     submitted: list[SeededScorecard] = []
+    candidates: list[Candidate] = []
     number = 0
     for demo_opening in OPENINGS:
         profile = profiles[demo_opening.role_key]
@@ -517,21 +578,23 @@ def demo_data_create(*, version: RubricVersion, users: dict[str, AbstractBaseUse
         for _ in range(CANDIDATES_PER_OPENING):
             number += 1
             name = names[number - 1]
+            draws = _candidate_rng(number)
             # Applicants lean towards the role's profile, most of them a little under its bar;
             # ability shifts a candidate's areas up or down together.
-            ability = rng.gauss(0, 0.6)
+            ability = draws.gauss(0, 0.6)
             true_levels = {
-                key: _clip(level - 0.6 + ability + rng.gauss(0, 0.6)) for key, level in expected.items()
+                key: _clip(level - 0.6 + ability + draws.gauss(0, 0.6)) for key, level in expected.items()
             }
             fit = mean(true_levels[key] - level for key, level in expected.items())
-            planned = _plan_interviews(rng, opening=demo_opening, today=today)
-            stage = _stage_for(rng, planned=planned, fit=fit, now=now)
+            planned = _plan_interviews(draws, opening=demo_opening, today=today)
+            stage = _stage_for(draws, planned=planned, fit=fit, now=now)
             candidate = candidate_create(
                 name=name,
-                email=_email(rng, name),
+                email=_email(draws, name),
                 source=DEMO_SOURCE,
                 external_id=f"demo-cand-{number:03d}",
             )
+            candidates.append(candidate)
             application = application_create(
                 candidate=candidate,
                 opening=opening,
@@ -550,7 +613,7 @@ def demo_data_create(*, version: RubricVersion, users: dict[str, AbstractBaseUse
                 )
                 if plan.ends_at() < now:
                     submitted += _scorecards_write(
-                        rng,
+                        draws,
                         interview=interview,
                         planned=plan,
                         stage=stage,
@@ -562,6 +625,7 @@ def demo_data_create(*, version: RubricVersion, users: dict[str, AbstractBaseUse
     amendable = [seeded for seeded in submitted if any(_raisable(r) for r in seeded.ratings)]
     for seeded, reason in zip(rng.sample(amendable, k=len(AMEND_REASONS)), AMEND_REASONS, strict=True):
         _amend(rng, seeded=seeded, reason=reason, area_names=area_names)
+    demo_demographics_create(candidates=candidates, now=now)
 
 
 # Output ------------------------------------------------------------------------
@@ -583,6 +647,7 @@ def demo_counts(*, now: datetime) -> dict[str, int]:
         "submitted": scorecards.filter(status=Scorecard.Status.SUBMITTED).count(),
         "amended": scorecards.filter(revision__gt=1).count(),
         "drafts": scorecards.filter(status=Scorecard.Status.DRAFT).count(),
+        "demographics": DemographicResponse.objects.filter(candidate__source=DEMO_SOURCE).count(),
         "owed": Assignment.objects.filter(
             interview__application__source=DEMO_SOURCE, interview__scheduled_at__lt=now
         )
@@ -607,7 +672,7 @@ def demo_logins() -> list[tuple[str, str, str]]:
         titles = [opening.title for opening in OPENINGS if member.username in opening.committee]
         rows.append((member.username, DEMO_PASSWORD, f"hiring committee: {_openings_phrase(titles)}"))
     for person in INTERVIEWERS:
-        rows.append((person.username, DEMO_PASSWORD, f"interviewer ({person.habit})"))
+        rows.append((person.username, DEMO_PASSWORD, f"interviewer ({person.described})"))
     return rows
 
 
@@ -642,7 +707,8 @@ class Command(BaseCommand):
         self.stdout.write(
             "  {openings} openings, {candidates} candidates, {interviews} interviews ({upcoming} upcoming); "
             "scorecards: {submitted} submitted ({amended} amended), {drafts} drafts; "
-            "{owed} still owed for interviews held, drafts included.".format(**counts)
+            "{owed} still owed for interviews held, drafts included; "
+            "{demographics} voluntary demographic answers.".format(**counts)
         )
         self.stdout.write("Demo logins:")
         rows = [("username", "password", "can"), *demo_logins()]
