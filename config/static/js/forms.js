@@ -65,6 +65,10 @@
     var status = document.querySelector(
       "[data-char-count-status-for='" + counter.getAttribute("data-char-count-for") + "']"
     );
+    var hint = document.getElementById(field.id + "-hint");
+    if (hint) {
+      hint.classList.add("visually-hidden"); // the counter says it; screen readers still hear the limit
+    }
     var cutBy = 0;
     var timer = null;
 
