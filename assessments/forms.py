@@ -1,5 +1,7 @@
 from django import forms
 
+from config.forms import LongTextField
+
 
 def advisor_form_class(questions: dict) -> type[forms.Form]:
     """A form with one field per advisor question: choices are required, yes/no are checkboxes."""
@@ -22,30 +24,47 @@ def advisor_form_class(questions: dict) -> type[forms.Form]:
 NOT_ASSESSED = "na"
 
 
-def scorecard_form_class(focus_areas, *, amend: bool = False) -> type[forms.Form]:
+def anchor_label(level: int, name: str | None, anchor: str) -> str:
+    """A rating choice's label: the level, its name on the rubric's scale, its anchor ("4 Strong: ...")."""
+    return f"{level} {name}: {anchor}" if name else f"{level}: {anchor}"
+
+
+def scorecard_form_class(
+    focus_areas, *, level_names: dict[int, str] | None = None, amend: bool = False
+) -> type[forms.Form]:
     """A scorecard form for an interview's focus areas.
 
     Per area: ``rating_<key>`` (1-5 or "not assessed", radios labelled with the
-    anchors) and ``evidence_<key>``. Then the overall recommendation and a
-    summary; an amendment adds a required ``reason`` and the ``revision`` it
-    starts from. Drafts may leave anything empty: completeness is the
-    service's rule at submit.
+    level's name from the rubric's scale and its anchor) and ``evidence_<key>``.
+    Then the overall recommendation and a summary; an amendment adds a required
+    ``reason`` and the ``revision`` it starts from. Drafts may leave anything
+    empty: completeness is the service's rule at submit. The texts' limits are
+    the service's, so the page's counters and the service agree.
+
+    The form never shows the level the role expects: an interviewer rates what
+    they saw against the anchors, not against a target (see the README's
+    scorecard section).
     """
     from assessments.models import Recommendation
+    from assessments.services.scorecards import MAX_EVIDENCE_CHARS, MAX_REASON_CHARS, MAX_SUMMARY_CHARS
 
+    level_names = level_names or {}
     fields: dict[str, forms.Field] = {}
     for area in focus_areas:
         anchors = {anchor.level: anchor.description for anchor in area.anchors.all()}
-        choices = [(str(level), f"{level}: {anchors.get(level, '')}") for level in range(1, 6)]
+        choices = [
+            (str(level), anchor_label(level, level_names.get(level), anchors.get(level, "")))
+            for level in range(1, 6)
+        ]
         choices.append((NOT_ASSESSED, "Not assessed in this interview"))
         fields[f"rating_{area.key}"] = forms.ChoiceField(
             label=area.name, choices=choices, required=False, widget=forms.RadioSelect
         )
-        fields[f"evidence_{area.key}"] = forms.CharField(
+        fields[f"evidence_{area.key}"] = LongTextField(
             label=f"Evidence for {area.name}",
             required=False,
-            max_length=10_000,
-            widget=forms.Textarea(attrs={"rows": 3}),
+            max_length=MAX_EVIDENCE_CHARS,
+            rows=3,
             help_text="What the candidate said or did that supports the rating.",
         )
     fields["recommendation"] = forms.ChoiceField(
@@ -54,14 +73,13 @@ def scorecard_form_class(focus_areas, *, amend: bool = False) -> type[forms.Form
         required=False,
         widget=forms.RadioSelect,
     )
-    fields["summary"] = forms.CharField(
-        label="Summary", required=False, max_length=10_000, widget=forms.Textarea(attrs={"rows": 4})
-    )
+    fields["summary"] = LongTextField(label="Summary", required=False, max_length=MAX_SUMMARY_CHARS, rows=4)
     if amend:
-        fields["reason"] = forms.CharField(
+        fields["reason"] = LongTextField(
             label="Reason for amending",
-            max_length=2_000,
-            widget=forms.Textarea(attrs={"rows": 2}),
+            max_length=MAX_REASON_CHARS,
+            rows=2,
+            error_messages={"required": "Give the reason for amending the scorecard."},
             help_text="Required: it is kept in the scorecard's history.",
         )
         fields["revision"] = forms.IntegerField(widget=forms.HiddenInput)

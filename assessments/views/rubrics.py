@@ -112,6 +112,8 @@ def role_detail(request, key: str):
 def advisor(request):
     version = _current_version_or_404()
     form_class = advisor_form_class(version.advisor["questions"])
+    # The form sends ``asked`` with the answers, so "Advise me" with nothing ticked is bound and
+    # answered with the required-answer errors rather than taken for a first visit.
     form = form_class(request.GET or None)
     advice = None
     if form.is_bound and form.is_valid():

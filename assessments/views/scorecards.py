@@ -52,7 +52,9 @@ def scorecard_edit(request, pk: int):
     if scorecard is not None and scorecard.is_submitted:
         messages.info(request, "This scorecard is submitted and read-only. Amend it to change it.")
         return redirect("assessments:scorecard-detail", pk=scorecard.pk)
-    form_class = scorecard_form_class(interview.focus_areas.all())
+    form_class = scorecard_form_class(
+        interview.focus_areas.all(), level_names=level_names(interview.application.opening.rubric_version)
+    )
     status = 200
     if request.method == "POST":
         form = form_class(request.POST)
@@ -80,9 +82,39 @@ def scorecard_edit(request, pk: int):
     return _form_render(request, interview=interview, scorecard=scorecard, form=form, status=status)
 
 
+def level_names(version) -> dict[int, str]:
+    """The rubric's names of the scale's levels: {1: "Not yet", ..., 5: "Leading"}."""
+    return {int(level): name for level, name in (version.scale or {}).items()}
+
+
+def _rating_choices(bound_field, area, names: dict[int, str]) -> list[dict]:
+    """Each radio of an area's rating with its level, the level's name and the anchor, for the template."""
+    anchors = {anchor.level: anchor.description for anchor in area.anchors.all()}
+    choices = []
+    for radio in bound_field:
+        value = radio.data["value"]
+        level = int(value) if value.isdigit() else None
+        choices.append(
+            {
+                "radio": radio,
+                "level": level,
+                "name": names.get(level, "") if level else "",
+                "anchor": anchors.get(level, "") if level else "",
+            }
+        )
+    return choices
+
+
 def _form_render(request, *, interview, scorecard, form, status: int, amend: bool = False):
+    version = scorecard.rubric_version if amend else interview.application.opening.rubric_version
+    names = level_names(version)
     areas = [
-        {"area": area, "rating": form[f"rating_{area.key}"], "evidence": form[f"evidence_{area.key}"]}
+        {
+            "area": area,
+            "rating": form[f"rating_{area.key}"],
+            "choices": _rating_choices(form[f"rating_{area.key}"], area, names),
+            "evidence": form[f"evidence_{area.key}"],
+        }
         for area in interview.focus_areas.all()
     ]
     context = {"interview": interview, "scorecard": scorecard, "form": form, "areas": areas, "amend": amend}
@@ -162,7 +194,9 @@ def scorecard_amend_view(request, pk: int):
     if not scorecard.is_submitted:
         return redirect("assessments:scorecard-edit", pk=scorecard.interview_id)
     interview = selectors.interview_for_kit(user=request.user, pk=scorecard.interview_id)
-    form_class = scorecard_form_class(interview.focus_areas.all(), amend=True)
+    form_class = scorecard_form_class(
+        interview.focus_areas.all(), level_names=level_names(scorecard.rubric_version), amend=True
+    )
     status = 200
     if request.method == "POST":
         form = form_class(request.POST)

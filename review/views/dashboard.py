@@ -1,10 +1,12 @@
 """Committee review pages: the list of openings and an opening's dashboard (mounted by review/urls.py).
 
 The dashboard shows the pipeline by stage, the scorecards interviewers still
-owe, how fresh the scores are, and a button that recomputes the whole opening
-in the background. The recompute's Celery task id is kept in the session, per
-opening, so the page can say "Recomputing…" and refresh itself until the
-result is ready; no new model is needed for a status only its requester sees.
+owe, how fresh the scores are, and a button that recomputes the whole opening.
+With a worker the recompute runs in the background: its Celery task id is kept
+in the session, per opening, so the page can say "Recomputing…" with a progress
+bar and refresh itself until the result is ready; no new model is needed for a
+status only its requester sees. Without one (``make run``: tasks run
+in-process) the request waits for the recompute, and the page says it ran now.
 """
 
 from dataclasses import dataclass
@@ -39,7 +41,15 @@ APPLICATIONS_PER_PAGE = 50
 # A task that has not reported back after its hard time limit (30 minutes) was lost
 # (a broker outage, an expired result): stop waiting for it rather than refresh forever.
 RECOMPUTE_GIVE_UP_AFTER = timedelta(minutes=35)
-STATE_LABELS = {"PENDING": "queued", "RECEIVED": "queued", "STARTED": "running", "RETRY": "retrying"}
+STATE_LABELS = {
+    "PENDING": "queued for a worker",
+    "RECEIVED": "queued for a worker",
+    "STARTED": "running on a worker",
+    "RETRY": "retrying",
+}
+# Without a broker (``make run``) Celery runs tasks in-process: the recompute ran inside the
+# request that asked for it, which waited for it, so the page says so rather than "in the background".
+RECOMPUTED_IN_PROCESS = "Scores recomputed. Recomputed now, while you waited: no worker runs in this mode."
 
 
 # Recompute ------------------------------------------------------------------------
@@ -75,7 +85,9 @@ def recompute_status(request, opening: Opening) -> RecomputeStatus | None:
     lost = started_at is None or timezone.now() - started_at > RECOMPUTE_GIVE_UP_AFTER
     if finished or lost:
         del request.session[_session_key(opening.pk)]
-        if state == "SUCCESS":
+        if state == "SUCCESS" and celery_app.conf.task_always_eager:
+            messages.success(request, RECOMPUTED_IN_PROCESS)
+        elif state == "SUCCESS":
             messages.success(request, "Scores recomputed.")
         elif finished:
             messages.error(request, "The recompute failed; the periodic sweep will retry stale scores.")
@@ -114,6 +126,7 @@ def opening_dashboard(request, pk: int):
             "calibration_max_staleness": settings.CALIBRATION_MAX_STALENESS_MINUTES,
             "calibration_quiet_seconds": settings.CALIBRATION_QUIET_SECONDS,
             "recompute": status,
+            "recompute_in_process": celery_app.conf.task_always_eager,
             "applications": page,
         },
     )

@@ -18,6 +18,7 @@ from django.urls import path
 from django.views.decorators.http import require_GET, require_POST
 
 from config.errors import ApplicationError, form_add_application_error
+from config.forms import LongTextField
 from hiring.models import Application, Decision
 from hiring.services import decision_record
 from review import charts
@@ -35,11 +36,10 @@ class DecisionForm(forms.Form):
         widget=forms.RadioSelect,
         error_messages={"required": "Choose advance, hold or reject."},
     )
-    rationale = forms.CharField(
+    rationale = LongTextField(
         label="Rationale",
         max_length=10_000,
         error_messages={"required": "Give the reason for the decision."},
-        widget=forms.Textarea(attrs={"rows": 4}),
         help_text="Why: the evidence the committee weighed. Kept with the decision and sent to the ATS.",
     )
 

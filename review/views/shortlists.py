@@ -202,7 +202,7 @@ class ShortlistCreateForm(forms.Form):
 
 def _table_context(request, shortlist: Shortlist | None, opening: Opening) -> dict:
     roles = list(role_list())
-    filters = ShortlistFilterForm(request.GET)
+    filters = ShortlistFilterForm(request.GET, auto_id="id_filter_%s")  # the create form has min_coverage too
     data = filters.cleaned_data if filters.is_valid() else {}
     sort = data.get("sort") or "rank"
     if sort.removeprefix("-") not in sort_keys(roles):

@@ -136,3 +136,21 @@ def test_an_empty_yes_or_no_answer_is_an_error_at_its_field_not_a_no(ask):
         ask(team_type="startup", primary_need="both", first_ml_product="")
 
     assert (caught.value.code, caught.value.field) == ("invalid_answer", "first_ml_product")
+
+
+def test_advise_me_with_nothing_ticked_asks_for_an_answer_and_recommends_nothing(client, django_user_model):
+    client.force_login(django_user_model.objects.create_user("hm"))
+    first_visit = client.get("/advisor/").content.decode()
+
+    # With nothing ticked the browser sends only the form's own marker.
+    response = client.get("/advisor/", {"asked": "1"})
+
+    html = response.content.decode()
+    assert '<input type="hidden" name="asked" value="1">' in first_visit
+    assert "error-summary" not in first_visit
+    assert 'id="error-summary"' in html
+    assert 'id="id_team_type-error"' in html
+    assert 'id="id_primary_need-error"' in html
+    assert "Hire first" not in html
+    assert "Also consider" not in html
+    assert response.context["advice"] is None

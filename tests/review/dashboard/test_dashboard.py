@@ -200,3 +200,41 @@ def test_the_dashboard_links_the_shortlist_and_lists_candidates(client, recruite
     assert {a.pk for a in response.context["applications"]} == {a.pk for a in applications}
     for application in applications:
         assert application.candidate.name in page
+
+
+def test_in_eager_mode_the_page_says_the_recompute_runs_at_once_and_that_it_ran_now(
+    client, committee_member, review_opening, django_capture_on_commit_callbacks
+):
+    opening, *_ = review_opening(2)
+    client.force_login(committee_member)
+    dashboard = client.get(reverse("review:opening-dashboard", args=[opening.pk])).content.decode()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("review:opening-recompute", args=[opening.pk]), follow=True)
+
+    assert "in the background" not in dashboard
+    assert "No worker runs in this mode, so it runs at once and the page waits for it" in dashboard
+    assert "Recomputed now, while you waited" in response.content.decode()
+
+
+def test_with_a_worker_the_page_says_the_recompute_is_queued_and_shows_its_progress(
+    client, recruiter, review_opening, django_capture_on_commit_callbacks
+):
+    opening, *_ = review_opening(2)
+    client.force_login(recruiter)
+    dashboard_url = reverse("review:opening-dashboard", args=[opening.pk])
+    celery_app.conf.task_always_eager = False  # as with a worker
+    before = client.get(dashboard_url).content.decode()
+    celery_app.conf.task_always_eager = True  # the task itself runs here; its result is forgotten below
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("review:opening-recompute", args=[opening.pk]))
+    task_id = client.session[f"review.recompute.{opening.pk}"]["task_id"]
+    celery_app.conf.task_always_eager = False
+    celery_app.backend.forget(task_id)
+
+    queued = client.get(dashboard_url).content.decode()
+
+    assert "A worker does it in the background; this page shows its progress." in before
+    assert "Recomputing…</strong> Queued for a worker" in queued
+    assert "<progress" in queued
+    celery_app.backend.forget(task_id)
