@@ -115,11 +115,14 @@ def _profile_context(request, application: Application) -> dict:
             )
         )
     candidate_name = application.candidate.name
-    chart = charts.skill_chart_svg(
-        rows=rows,
-        chart_id=CHART_ID,
-        title=f"Skill estimates for {candidate_name} against the {opening.role.name} profile",
-        description=charts.skill_chart_description(rows=rows, role_name=opening.role.name),
+    chart_title = f"Skill estimates for {candidate_name} against the {opening.role.name} profile"
+    chart_description = charts.skill_chart_description(rows=rows, role_name=opening.role.name)
+    # Both layouts are rendered; the page's CSS shows the narrow one (labels above the bars) on a phone.
+    chart, chart_narrow = (
+        charts.skill_chart_svg(
+            rows=rows, chart_id=chart_id, title=chart_title, description=chart_description, layout=layout
+        )
+        for chart_id, layout in ((CHART_ID, charts.WIDE), (f"{CHART_ID}-narrow", charts.NARROW))
     )
 
     area_names, role_names = profile.area_names, profile.role_names
@@ -137,11 +140,13 @@ def _profile_context(request, application: Application) -> dict:
         )
         for role_fit in profile.fits
     ]
+    fits.sort(key=lambda role: not role.is_opening_role)  # the opening's role first, the others in order
     return {
         "application": application,
         "candidate": application.candidate,
         "opening": opening,
         "chart": chart,
+        "chart_narrow": chart_narrow,
         "chart_id": CHART_ID,
         "chart_rows": rows,
         "scored_at": profile.state.computed_at if profile.state is not None else None,

@@ -4,7 +4,16 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from review.charts import Z80, SkillChartRow, level_x, skill_chart_description, skill_chart_svg
+from review.charts import (
+    MINIMUM_HALF_HEIGHT,
+    NARROW,
+    WIDE,
+    Z80,
+    SkillChartRow,
+    level_x,
+    skill_chart_description,
+    skill_chart_svg,
+)
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -139,3 +148,202 @@ def test_the_description_names_missing_and_below_bar_areas():
     assert "2 of 3 areas assessed" in text
     assert "Not assessed: Communication & <teamwork>." in text
     assert "Below a must-have minimum: Statistics." in text
+
+
+# No mark hides another ------------------------------------------------------------------------------
+
+LAYOUTS = [pytest.param(WIDE, id="wide"), pytest.param(NARROW, id="narrow")]
+MET = SkillChartRow("software_engineering", "Software engineering", 3.0, 0.3, 2, 3, 3)
+
+
+def render_in(layout, rows=(MET,)) -> ET.Element:
+    markup = skill_chart_svg(rows=list(rows), chart_id="c", title="t", description="d", layout=layout)
+    return ET.fromstring(str(markup))  # noqa: S314 - our own markup
+
+
+def diamond_geometry(polygon) -> tuple[float, float, float]:
+    """The diamond's centre x, centre y and centre-to-corner radius."""
+    points = [tuple(map(float, pair.split(","))) for pair in polygon.get("points").split()]
+    xs, ys = [x for x, _ in points], [y for _, y in points]
+    return (min(xs) + max(xs)) / 2, (min(ys) + max(ys)) / 2, (max(xs) - min(xs)) / 2
+
+
+def marks(group) -> tuple[list, ET.Element, ET.Element, ET.Element]:
+    children = list(group)
+    dot = next(el for el in children if el.tag == f"{SVG}circle")
+    diamond = next(el for el in children if "chart-expected" in (el.get("class") or ""))
+    bar = next(el for el in children if "chart-minimum" in (el.get("class") or ""))
+    return children, dot, diamond, bar
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_when_estimate_expected_and_minimum_coincide_each_mark_keeps_a_visible_part(layout):
+    row = next(g for g in render_in(layout).iter(f"{SVG}g") if g.get("class") == "chart-row")
+    children, dot, diamond, bar = marks(row)
+    x, y, radius = diamond_geometry(diamond)
+    dot_r, dot_stroke = float(dot.get("r")), float(dot.get("stroke-width"))
+    diamond_stroke, bar_stroke = float(diamond.get("stroke-width")), float(bar.get("stroke-width"))
+
+    # All three at the same place.
+    assert float(dot.get("cx")) == pytest.approx(x) == pytest.approx(float(bar.get("x1")))
+    assert float(dot.get("cy")) == pytest.approx(y)
+    # The diamond is a hollow outline drawn after (over) the dot, and its inner edge clears the dot:
+    # the dot shows whole inside it and the outline is never covered.
+    assert diamond.get("fill") == "none"
+    assert children.index(diamond) > children.index(dot)
+    assert radius / 2**0.5 - diamond_stroke / 2 > dot_r + dot_stroke / 2
+    # The bar is drawn first and sticks out above and below the diamond (so beyond the dot too);
+    # it is thinner than the dot, so the dot is not hidden behind it either.
+    assert children.index(bar) < children.index(dot)
+    assert float(bar.get("y1")) < y - radius - diamond_stroke / 2 - 2
+    assert float(bar.get("y2")) > y + radius + diamond_stroke / 2 + 2
+    assert bar_stroke < dot_r
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_the_legend_draws_the_marks_as_the_rows_do(layout):
+    root = render_in(layout)
+    row = next(g for g in root.iter(f"{SVG}g") if g.get("class") == "chart-row")
+    legend = next(g for g in root.iter(f"{SVG}g") if g.get("class") == "chart-legend")
+    _children, dot, diamond, bar = marks(row)
+    key_dot = next(el for el in legend if el.get("class") == "chart-estimate-key")
+    key_diamond = next(el for el in legend if el.get("class") == "chart-expected-key")
+    key_bar = next(el for el in legend if el.get("class") == "chart-minimum-key")
+
+    assert key_dot.get("r") == dot.get("r")
+    assert diamond_geometry(key_diamond)[2] == diamond_geometry(diamond)[2]
+    assert (key_diamond.get("fill"), key_diamond.get("stroke-width")) == ("none", diamond.get("stroke-width"))
+    assert (key_bar.get("stroke"), key_bar.get("stroke-width")) == (
+        bar.get("stroke"),
+        bar.get("stroke-width"),
+    )
+    legend_text = " ".join(t.text for t in legend.iter(f"{SVG}text"))
+    for meaning in ("estimate, 80% interval", "expected level", "must-have minimum", "runs past the axis"):
+        assert meaning in legend_text
+    assert next(legend.iter(f"{SVG}polygon")).get("class") != "chart-clamp"  # a key, not a marker
+
+
+# Past the scale ------------------------------------------------------------------------------------
+
+
+def clamp_markers(root) -> dict[str, ET.Element]:
+    return {
+        el.get("data-clamped"): el
+        for el in root.iter(f"{SVG}polygon")
+        if "chart-clamp" in (el.get("class") or "").split()
+    }
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_an_estimate_past_the_axis_is_drawn_at_its_edge_with_an_arrowhead_giving_its_value(layout):
+    root = render_in(layout, [SkillChartRow("a", "A", 6.2, 0.1, 1, 3, None)])
+    dot = next(root.iter(f"{SVG}circle"))
+    markers = clamp_markers(root)
+
+    assert dot.get("data-clamped") == "upper"
+    assert float(dot.get("cx")) == pytest.approx(layout.plot_right)
+    assert set(markers) == {"upper"}
+    arrow = [tuple(map(float, pair.split(","))) for pair in markers["upper"].get("points").split()]
+    tip = max(arrow)
+    # Past the dot at the edge, pointing out of the plot, and still inside the drawing.
+    assert min(x for x, _ in arrow) >= layout.plot_right + float(dot.get("r"))
+    assert tip[0] <= layout.width
+    assert float(markers["upper"].get("data-value")) == 6.2
+    assert "Estimate 6.20" in markers["upper"].find(f"{SVG}title").text
+    assert "past the axis: drawn at 5.5" in markers["upper"].find(f"{SVG}title").text
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_an_interval_end_past_the_axis_is_clamped_and_gets_an_arrowhead_instead_of_its_cap(layout):
+    row = SkillChartRow("a", "A", 1.0, 0.6, 2, 3, None)  # interval 0.23 to 1.77
+    root = render_in(layout, [row])
+    interval = next(g for g in root.iter(f"{SVG}g") if g.get("class") == "chart-interval")
+    line = interval.find(f"{SVG}line")
+    caps = [el.get("class") for el in interval if "chart-cap" in (el.get("class") or "")]
+    markers = clamp_markers(root)
+
+    assert float(line.get("x1")) == pytest.approx(layout.plot_left, abs=1e-3)
+    assert float(line.get("x2")) == pytest.approx(layout.x(row.upper), abs=1e-3)
+    assert interval.get("data-clamped") == "lower"
+    assert caps == ["chart-cap chart-cap-upper"]
+    assert set(markers) == {"lower"}
+    arrow = [tuple(map(float, pair.split(","))) for pair in markers["lower"].get("points").split()]
+    assert max(x for x, _ in arrow) <= layout.plot_left
+    assert min(x for x, _ in arrow) >= 0
+    assert float(markers["lower"].get("data-value")) == pytest.approx(row.lower)
+    assert f"lower end, {row.lower:.2f}" in markers["lower"].find(f"{SVG}title").text
+    assert next(root.iter(f"{SVG}circle")).get("data-clamped") is None  # the estimate itself is on the axis
+
+
+def test_values_inside_the_axis_keep_both_caps_and_no_arrowhead():
+    root = render()
+
+    assert clamp_markers(root) == {}
+    for interval in (g for g in root.iter(f"{SVG}g") if g.get("class") == "chart-interval"):
+        assert interval.get("data-clamped") is None
+        assert len([el for el in interval if "chart-cap" in (el.get("class") or "")]) == 2
+
+
+def test_the_description_gives_the_true_values_past_the_axis():
+    rows = [SkillChartRow("a", "Statistics", 5.9, 0.5, 2, 4, None), *ROWS]
+
+    text = skill_chart_description(rows=rows, role_name="ML Engineer")
+
+    assert (
+        "Past the axis (0.5 to 5.5), drawn at its edge with an arrowhead: Statistics (estimate 5.90" in text
+    )
+    assert "Software engineering" not in text.split("Past the axis")[1]
+
+
+# The phone layout ----------------------------------------------------------------------------------
+
+
+def test_the_narrow_layout_puts_each_label_above_its_bars_in_a_larger_font():
+    root = render_in(NARROW, ROWS)
+    rows = [g for g in root.iter(f"{SVG}g") if g.get("class") == "chart-row"]
+
+    assert root.get("data-layout") == "narrow"
+    assert root.get("viewBox").startswith(f"0 0 {NARROW.width:g} ")
+    for group in rows:
+        label = next(t for t in group.iter(f"{SVG}text") if t.get("class") == "chart-label")
+        track = next(line for line in group.iter(f"{SVG}line") if "chart-track" in line.get("class"))
+        span = label.find(f"{SVG}tspan")
+        assert label.get("text-anchor") == "start"
+        assert float(span.get("x")) == NARROW.plot_left
+        assert float(span.get("y")) < float(track.get("y1")) - MINIMUM_HALF_HEIGHT  # above the tallest mark
+        assert int(label.get("font-size")) >= 13
+    assert all(int(t.get("font-size")) >= 12 for t in root.iter(f"{SVG}text"))
+
+
+def test_the_narrow_layout_encodes_the_same_numbers():
+    root = render_in(NARROW, ROWS)
+    dots = {dot.get("data-area"): dot for dot in root.iter(f"{SVG}circle") if dot.get("data-area")}
+
+    assert set(dots) == {"software_engineering", "statistics"}
+    for row in ROWS[:2]:
+        assert float(dots[row.area].get("data-estimate")) == row.estimate
+        assert float(dots[row.area].get("cx")) == pytest.approx(NARROW.x(row.estimate), abs=1e-3)
+    assert float(root.get("data-plot-left")) == NARROW.plot_left
+    assert float(root.get("data-plot-right")) == NARROW.plot_right
+
+
+def test_a_label_too_long_for_the_narrow_layout_is_shortened_and_keeps_its_full_name_as_tooltip():
+    label = "Statistical depth and experimentation design for production systems"
+    root = render_in(NARROW, [SkillChartRow("a", label, 3.0, 0.2, 2, 3, None)])
+
+    row = next(g for g in root.iter(f"{SVG}g") if g.get("class") == "chart-row")
+    text = next(t for t in row.iter(f"{SVG}text") if t.get("class") == "chart-label")
+    lines = [span.text for span in text.iter(f"{SVG}tspan")]
+    assert len(lines) == 1
+    assert len(lines[0]) <= NARROW.label_line_chars
+    assert lines[0].endswith("\N{HORIZONTAL ELLIPSIS}")
+    assert text.get("data-label") == label
+    assert row.find(f"{SVG}title").text == label
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_every_layout_is_well_formed_without_style_attributes(layout):
+    markup = str(skill_chart_svg(rows=ROWS, chart_id="c1", title="t", description="d", layout=layout))
+
+    assert " style=" not in markup
+    assert all(element.get("style") is None for element in ET.fromstring(markup).iter())  # noqa: S314

@@ -346,7 +346,7 @@ def test_the_breakdown_marks_areas_nobody_assessed_as_predicted_from_the_model(
         section = role_section(html, fit.fit.role)
         for _name, part in fit.areas:
             row = re.search(rf'<tr data-area="{part.area}"[^>]*>(.*?)</tr>', section, re.S).group(1)
-            estimate = re.search(r'<td class="num estimate">(.*?)</td>', row, re.S).group(1)
+            estimate = re.search(r'<td class="num estimate"[^>]*>(.*?)</td>', row, re.S).group(1)
             mean, _sd, n_ratings = stored[part.area]
             assert estimate.startswith(f"{mean:.2f}")
             if n_ratings:
