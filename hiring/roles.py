@@ -17,7 +17,7 @@ RECRUITER = "recruiter"
 GROUPS = (INTERVIEWER, HIRING_COMMITTEE, RECRUITER)
 # The recruiter manages these apps' records in the Django admin. Interviewers and committee
 # members work in the app's own pages, so their groups hold no admin permissions.
-RECRUITER_APP_LABELS = ("hiring", "assessments", "scoring")
+RECRUITER_APP_LABELS = ("hiring", "assessments", "scoring", "integrations")
 
 
 def groups_ensure(*, group_model=Group, permission_model=Permission) -> dict[str, Group]:

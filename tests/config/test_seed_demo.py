@@ -15,7 +15,6 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.test import TestCase, override_settings
 from django.utils import timezone
-from scoring.analytics_selectors import opening_analytics
 
 from assessments.models import Rating, Scorecard
 from assessments.services import rubric_files, rubric_load
@@ -23,6 +22,7 @@ from config.management.commands.seed_demo import DEMO_PASSWORD, INTERVIEWERS, de
 from hiring import roles
 from hiring.models import Application, Assignment, Candidate, DemographicResponse, Interview, Opening
 from integrations.models import AuditEvent
+from review.selectors import opening_analytics
 
 pytestmark = pytest.mark.django_db
 

@@ -13,7 +13,7 @@ from hiring import roles
 
 pytestmark = pytest.mark.django_db
 
-RECRUITER_APPS = {"hiring", "assessments", "scoring"}
+RECRUITER_APPS = {"hiring", "assessments", "scoring", "integrations"}
 
 
 def _admin_permissions() -> set[str]:

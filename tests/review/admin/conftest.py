@@ -268,13 +268,13 @@ def superuser_client(client, django_user_model):
     return client
 
 
-RECRUITER_APP_LABELS = ("hiring", "assessments", "scoring")
+RECRUITER_APP_LABELS = ("hiring", "assessments", "scoring", "integrations")
 
 
 @pytest.fixture
 def recruiter_staff(recruiter):
     """The recruiter as ``seed_demo`` makes them: staff, in a group holding the permissions of the
-    hiring, assessments and scoring apps (``RECRUITER_APP_LABELS`` there)."""
+    hiring, assessments, scoring and integrations apps (``RECRUITER_APP_LABELS`` there)."""
     from config.management.commands.seed_demo import RECRUITER_APP_LABELS as seeded
 
     assert tuple(seeded) == RECRUITER_APP_LABELS

@@ -1,8 +1,8 @@
 """Recruiters manage the integrations in the admin: they create and revoke tokens (as the README
 says), add and pause webhook subscriptions and redeliver webhooks.
 
-The recruiter group's permissions come from ``hiring.roles.RECRUITER_APP_LABELS``; these tests run
-once that tuple includes ``"integrations"``, and until then are skipped with that reason."""
+The recruiter group's permissions come from ``hiring.roles.RECRUITER_APP_LABELS``, which holds
+``"integrations"``."""
 
 import pytest
 from django.urls import reverse
@@ -11,13 +11,7 @@ from hiring import roles
 from integrations.models import IntegrationToken, WebhookSubscription
 from tests.review.admin.conftest import registered_models
 
-pytestmark = [
-    pytest.mark.django_db,
-    pytest.mark.skipif(
-        "integrations" not in roles.RECRUITER_APP_LABELS,
-        reason="needs 'integrations' in hiring/roles.py RECRUITER_APP_LABELS",
-    ),
-]
+pytestmark = pytest.mark.django_db
 
 INTEGRATION_MODELS = [model for model in registered_models() if model._meta.app_label == "integrations"]
 
