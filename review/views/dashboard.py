@@ -26,6 +26,7 @@ from config.celery import app as celery_app
 from hiring.models import Opening
 from review.selectors import (
     opening_applications,
+    opening_scored_count,
     openings_with_counts,
     pipeline_counts,
     score_freshness,
@@ -115,6 +116,7 @@ def opening_dashboard(request, pk: int):
             "calibration_quiet_seconds": settings.CALIBRATION_QUIET_SECONDS,
             "recompute": status,
             "applications": page,
+            "scored_count": opening_scored_count(opening),
         },
     )
 
