@@ -24,17 +24,20 @@ from scoring.models import Shortlist
 from scoring.selectors import opening_for_review
 
 PARAMETER_DEFAULTS = {"0%", "none", "all"}  # in ``shortlist_parameters``' words: no filter
+ORDER_SHORT = {"fit": "fit", "lower": "lower bound", "meets_bars": "meeting every must-have"}
 SNAPSHOT_NOT_OFFERED = "Choose one of this opening's ready snapshots from the list."
 
 
-def snapshot_label(shortlist: Shortlist) -> str:
-    """The snapshot as one line of a select: its number, when, and the parameters it was made with."""
+def snapshot_label(shortlist: Shortlist, *, opening_role_id: int) -> str:
+    """The snapshot as one short line of a select: its number, when, its order and any filter (the
+    page lists every parameter of the one analysed), and its role when not the opening's."""
     made = dateformat.format(timezone.localtime(shortlist.created_at), "j M Y, H:i")
-    role, order, *filters = shortlist_parameters(shortlist)
-    chosen = [f"{p.name.lower()} {p.value}" for p in filters if p.value not in PARAMETER_DEFAULTS]
-    return f"Snapshot {shortlist.number}, {made}: {role.value}, by {order.value.lower()}" + "".join(
-        f"; {text}" for text in chosen
-    )
+    role, _, *filters = shortlist_parameters(shortlist)
+    parts = [f"by {ORDER_SHORT.get(shortlist.order_by, shortlist.order_by)}"]
+    if shortlist.role_id != opening_role_id:
+        parts.insert(0, f"for {role.value}")
+    parts += [f"{p.name.lower()} {p.value}" for p in filters if p.value not in PARAMETER_DEFAULTS]
+    return f"Snapshot {shortlist.number} ({made}): {'; '.join(parts)}"
 
 
 class ImpactSnapshotForm(forms.Form):
@@ -47,12 +50,14 @@ class ImpactSnapshotForm(forms.Form):
         error_messages={"invalid_choice": SNAPSHOT_NOT_OFFERED},
     )
 
-    def __init__(self, data, *, snapshots: list[Shortlist]):
+    def __init__(self, data, *, snapshots: list[Shortlist], opening_role_id: int):
         super().__init__(data)
         self.snapshots = {shortlist.pk: shortlist for shortlist in snapshots}
         self.newest = snapshots[0] if snapshots else None
         field = self.fields["snapshot"]
-        field.choices = [(pk, snapshot_label(s)) for pk, s in self.snapshots.items()]
+        field.choices = [
+            (pk, snapshot_label(s, opening_role_id=opening_role_id)) for pk, s in self.snapshots.items()
+        ]
         field.initial = self.newest.pk if self.newest else None
 
     def full_clean(self):
@@ -76,7 +81,11 @@ class ImpactSnapshotForm(forms.Form):
 def opening_analytics_page(request, pk: int):
     opening = opening_for_review(request.user, pk)
     snapshots = list(opening_snapshots_ready(opening))
-    form = ImpactSnapshotForm(request.GET if "snapshot" in request.GET else None, snapshots=snapshots)
+    form = ImpactSnapshotForm(
+        request.GET if "snapshot" in request.GET else None,
+        snapshots=snapshots,
+        opening_role_id=opening.role_id,
+    )
     shortlist = form.chosen()
     report = opening_analytics(opening=opening, shortlist=shortlist)
     return render(

@@ -7,6 +7,7 @@ likely below a must-have, interviewers who disagree, another role to consider.
 
 import pytest
 
+from scoring.models import FitScore
 from scoring.shortlists import shortlist_create
 from tests.e2e.conftest import ARTIFACTS
 from tests.factories import ApplicationFactory, InterviewFactory, OpeningFactory, UserFactory
@@ -49,6 +50,14 @@ NAMES = [
     "Shafi Goldwasser",
 ]
 STAGES = ["interviewing", "interviewing", "offer", "screening"]
+ANALYSTS = {7, 13}
+ENGINEERING = {
+    "software_engineering",
+    "production_deployment",
+    "mlops_monitoring",
+    "cloud_containers",
+    "deep_learning",
+}
 # The opening's own role: header text -> the column's class.
 OWN_ROLE_COLUMNS = {
     "Rank": "col-rank",
@@ -66,6 +75,8 @@ def levels_for(index: int) -> tuple[dict[str, int], dict[str, int]]:
     """Two interviewers' levels for candidate ``index``: skills vary by area and candidate."""
     base = 1 + index % 5
     first = {key: min(5, max(1, base + (index + offset) % 3 - 1)) for offset, key in enumerate(AREAS)}
+    if index in ANALYSTS:  # strong at analysis, weak at engineering: clearly a data scientist
+        first = {key: 1 if key in ENGINEERING else 5 for key in AREAS}
     second = dict(first)
     if index % 5 == 1:  # three levels apart in two areas: they disagree
         second["communication"] = 5 if first["communication"] <= 2 else 1
@@ -100,6 +111,11 @@ def big_shortlist(rubric_version, committee_member, django_capture_on_commit_cal
             )
             if index % 2:
                 submit(interview, cem, {key: first[key] for key in focus}, recommendation="yes")
+    # The engine flags another role only on narrow intervals, more ratings than a test can afford:
+    # the analysts' stored fit says what it would (scores stay fresh, so the build keeps it).
+    FitScore.objects.filter(
+        application__candidate__name__in=[NAMES[i] for i in ANALYSTS], role=opening.role
+    ).update(consider_role=Role.objects.get(key="data_scientist"))
     with django_capture_on_commit_callbacks(execute=True):
         shortlist_create(opening=opening)
     return opening
@@ -168,6 +184,8 @@ def test_at_1280_px_the_own_roles_columns_are_in_view_and_the_candidate_stays_wh
     screenshot(page, "shortlist-1280")
     page.screenshot(path=str(ARTIFACTS / "shortlist-1280-viewport.png"))
     assert page.locator("table.shortlist tbody tr").count() == len(NAMES)
+    for kind in ("flag-bad", "flag-warn", "flag-info"):  # below a bar, disagreement, another role
+        assert page.locator(f"table.shortlist .{kind}").count() > 0, kind
 
     headers = [
         page.locator(f"table.shortlist thead th.{column}").inner_text()
@@ -184,6 +202,17 @@ def test_at_1280_px_the_own_roles_columns_are_in_view_and_the_candidate_stays_wh
     evidence = page.locator("table.shortlist td.col-fit.own-role svg.evidence").first
     assert evidence.is_visible()
     assert "coverage" in evidence.get_attribute("aria-label")
+
+    # Rank and candidate stick, on a background of their own, whenever the table is wider than its box.
+    for column in ("col-rank", "col-candidate"):
+        position, background = page.evaluate(
+            """column => {
+                const style = getComputedStyle(document.querySelector(`table.shortlist tbody .${column}`));
+                return [style.position, style.backgroundColor];
+            }""",
+            column,
+        )
+        assert (position, background) == ("sticky", "rgb(255, 255, 255)"), column
 
     scroll_table_to_the_far_right(page)
     page.screenshot(path=str(ARTIFACTS / "shortlist-1280-scrolled.png"))
