@@ -32,7 +32,7 @@ from django.db.models import (
     QuerySet,
     Subquery,
 )
-from django.db.models.functions import Cast
+from django.db.models.functions import Cast, Coalesce
 from django.shortcuts import get_object_or_404
 
 from assessments.models import ProfileEntry, Rating, Recommendation, Role, Scorecard, SkillArea
@@ -48,21 +48,40 @@ from scoring.models import (
     Shortlist,
     ShortlistEntry,
 )
-from scoring.selectors import RoleFit, application_fit_report, openings_for_review
+from scoring.selectors import (
+    RoleFit,
+    application_fit_report,
+    application_scored,
+    openings_for_review,
+    shortlists_numbered,
+)
 from scoring.services import applications_stale
 
 # Dashboards -------------------------------------------------------------------------
 
 
 def openings_with_counts(user) -> QuerySet[Opening]:
-    """The openings ``user`` may review with their numbers of applications, scored ones and snapshots."""
+    """The openings ``user`` may review with their numbers of applications, scored ones
+    (``scoring.selectors.application_scored``, as on the dashboard) and snapshots."""
+    scored = (
+        Application.objects.filter(opening=OuterRef("pk"))
+        .filter(application_scored())
+        .order_by()
+        .values("opening")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
     return openings_for_review(user).annotate(
         application_count=Count("applications", distinct=True),
-        scored_count=Count(
-            "applications", filter=Q(applications__score_state__computed_at__isnull=False), distinct=True
-        ),
+        scored_count=Coalesce(Subquery(scored, output_field=IntegerField()), 0),
         shortlist_count=Count("shortlists", distinct=True),
     )
+
+
+def opening_scored_count(opening: Opening) -> int:
+    """How many of the opening's applications are scored (``scoring.selectors.application_scored``,
+    the openings list's count too): one query."""
+    return Application.objects.filter(opening=opening).filter(application_scored()).count()
 
 
 def pipeline_counts(opening: Opening) -> list[tuple[str, int]]:
@@ -155,9 +174,11 @@ def score_freshness(opening: Opening) -> ScoreFreshness:
 
 
 def opening_applications(opening: Opening) -> QuerySet[Application]:
-    """The opening's applications by candidate name, with their fit for the opening's role (two queries)."""
+    """The opening's applications by candidate name, with their fit for the opening's role and
+    whether they are ``scored`` (``scoring.selectors.application_scored``): two queries."""
     return (
         Application.objects.filter(opening=opening)
+        .annotate(scored=application_scored())
         .select_related("candidate")
         .prefetch_related(
             Prefetch(
@@ -179,6 +200,7 @@ class RoleFitCell:
     fit: float | None
     lower: float | None
     upper: float | None
+    coverage: float | None = None  # None in a snapshot made before it recorded every role's coverage
 
 
 @dataclass(frozen=True)
@@ -225,6 +247,15 @@ class ReviewRow:
     disagreement: bool = False
     meets_bars_probability: float | None = None
     bars: list[BarCell] = field(default_factory=list)
+    own_role: str = ""  # the key of the snapshot's role: coverage, bars and flags are that role's
+
+    @property
+    def own_fit(self) -> RoleFitCell | None:
+        return next((cell for cell in self.fits if cell.role == self.own_role), None)
+
+    @property
+    def other_fits(self) -> list[RoleFitCell]:
+        return [cell for cell in self.fits if cell.role != self.own_role]
 
     @property
     def bars_likely_missed(self) -> list[BarCell]:
@@ -240,17 +271,27 @@ class ReviewRow:
 
 
 def shortlist_for_review(user, pk: int) -> Shortlist:
-    """The snapshot, or Http404 unless ``user`` may review its opening."""
+    """The snapshot with its per-opening ``number``, or Http404 unless ``user`` may review its opening."""
     return get_object_or_404(
-        Shortlist.objects.select_related("role", "opening__role", "opening__rubric_version").filter(
-            opening__in=openings_for_review(user)
+        shortlists_numbered(
+            Shortlist.objects.select_related("role", "opening__role", "opening__rubric_version").filter(
+                opening__in=openings_for_review(user)
+            )
         ),
         pk=pk,
     )
 
 
 def opening_snapshots(opening: Opening) -> QuerySet[Shortlist]:
-    return Shortlist.objects.filter(opening=opening).select_related("role").order_by("-created_at", "-pk")
+    """The opening's snapshots, newest first, each with its per-opening ``number``."""
+    return shortlists_numbered(
+        Shortlist.objects.filter(opening=opening).select_related("role").order_by("-created_at", "-pk")
+    )
+
+
+def opening_snapshots_ready(opening: Opening) -> QuerySet[Shortlist]:
+    """The opening's ready snapshots, newest first, numbered: those the adverse-impact analysis can use."""
+    return opening_snapshots(opening).filter(status=Shortlist.Status.READY)
 
 
 def opening_shortlist_newest(
@@ -269,7 +310,10 @@ def opening_shortlist_newest(
 def shortlist_previous(shortlist: Shortlist) -> Shortlist | None:
     """The newest ready snapshot of the same opening and role made before ``shortlist``."""
     return (
-        Shortlist.objects.filter(opening_id=shortlist.opening_id, role_id=shortlist.role_id)
+        shortlists_numbered(
+            Shortlist.objects.filter(opening_id=shortlist.opening_id, role_id=shortlist.role_id)
+        )
+        .select_related("role")
         .filter(status=Shortlist.Status.READY)
         .filter(
             Q(created_at__lt=shortlist.created_at) | Q(created_at=shortlist.created_at, pk__lt=shortlist.pk)
@@ -277,6 +321,43 @@ def shortlist_previous(shortlist: Shortlist) -> Shortlist | None:
         .order_by("-created_at", "-pk")
         .first()
     )
+
+
+@dataclass(frozen=True)
+class SnapshotParameter:
+    """One parameter a snapshot was made with, in words: ("Order", "Fit (posterior mean)")."""
+
+    name: str
+    value: str
+
+
+def shortlist_parameters(shortlist: Shortlist) -> list[SnapshotParameter]:
+    """What the snapshot was made with, in words and in a fixed order, so two snapshots' lists compare
+    line by line (no query once the role is loaded). Stages read in pipeline order, however chosen."""
+    stage_order = {stage: index for index, (stage, _) in enumerate(Application.Stage.choices)}
+    stage_labels = dict(Application.Stage.choices)
+    stages = sorted(shortlist.stages or [], key=lambda stage: stage_order.get(stage, len(stage_order)))
+    return [
+        SnapshotParameter("Ranked for", shortlist.role.name),
+        SnapshotParameter("Order", shortlist.get_order_by_display()),
+        SnapshotParameter("Minimum coverage", f"{round(shortlist.min_coverage * 100, 1):g}%"),
+        SnapshotParameter("Minimum fit", "none" if shortlist.min_fit is None else f"{shortlist.min_fit:g}"),
+        SnapshotParameter(
+            "Stages", ", ".join(stage_labels.get(stage, stage) for stage in stages) if stages else "all"
+        ),
+        SnapshotParameter("Kept", "all" if shortlist.limit is None else f"the top {shortlist.limit}"),
+    ]
+
+
+@dataclass(frozen=True)
+class ParameterPair:
+    name: str
+    previous: str
+    current: str
+
+    @property
+    def differs(self) -> bool:
+        return self.previous != self.current
 
 
 @dataclass(frozen=True)
@@ -350,6 +431,7 @@ def review_rows(shortlist: Shortlist, roles: list[Role]) -> ReviewTable:
                         fit=entry.fits.get(role.key, {}).get("fit"),
                         lower=entry.fits.get(role.key, {}).get("lower"),
                         upper=entry.fits.get(role.key, {}).get("upper"),
+                        coverage=entry.fits.get(role.key, {}).get("coverage"),
                     )
                     for role in roles
                 ],
@@ -372,6 +454,7 @@ def review_rows(shortlist: Shortlist, roles: list[Role]) -> ReviewTable:
                     )
                     for bar in must_haves
                 ],
+                own_role=shortlist.role.key,
             )
         )
     return ReviewTable(rows=rows, must_haves=must_haves)
@@ -401,10 +484,17 @@ class Comparison:
     entered: list[Move]
     left: list[Move]
     unchanged: int
+    # Both snapshots' parameters, line by line: moves partly come from any that differ.
+    parameters: list[ParameterPair] = field(default_factory=list)
+
+    @property
+    def differences(self) -> list[ParameterPair]:
+        return [pair for pair in self.parameters if pair.differs]
 
 
 def shortlists_compare(current: Shortlist, previous: Shortlist) -> Comparison:
-    """Who moved up or down, entered or left between two snapshots (two queries)."""
+    """Who moved up or down, entered or left between two snapshots, and the parameters each was made
+    with (two queries; both roles loaded)."""
 
     def ranks(shortlist: Shortlist) -> dict[int, tuple[int, str]]:
         return {
@@ -432,6 +522,12 @@ def shortlists_compare(current: Shortlist, previous: Shortlist) -> Comparison:
             key=lambda m: m.previous_rank,
         ),
         unchanged=sum(1 for m in moves if m.delta == 0),
+        parameters=[
+            ParameterPair(mine.name, theirs.value, mine.value)
+            for mine, theirs in zip(
+                shortlist_parameters(current), shortlist_parameters(previous), strict=True
+            )
+        ],
     )
 
 
@@ -538,7 +634,7 @@ class OpeningAnalytics:
     leniency_computed_at: datetime | None
     turnaround: list[TurnaroundRow]
     turnaround_overall: analytics.Turnaround
-    shortlist: Shortlist | None  # the newest ready shortlist, the "selected" of the impact analysis
+    shortlist: Shortlist | None  # the snapshot whose entries are the "selected" of the impact analysis
     applicants: int
     selected: int
     impact: list[DimensionImpact]
@@ -623,12 +719,9 @@ def _turnaround(opening: Opening) -> tuple[list[TurnaroundRow], analytics.Turnar
     return rows, analytics.turnaround_summary(every)
 
 
-def _impact(opening: Opening, min_group: int) -> tuple[Shortlist | None, int, int, list[DimensionImpact]]:
-    shortlist = (
-        Shortlist.objects.filter(opening=opening, status=Shortlist.Status.READY)
-        .order_by("-created_at", "-pk")
-        .first()
-    )
+def _impact(
+    opening: Opening, shortlist: Shortlist | None, min_group: int
+) -> tuple[Shortlist | None, int, int, list[DimensionImpact]]:
     if shortlist is None:
         return None, 0, 0, []
     selected_ids = set(
@@ -664,13 +757,24 @@ def _impact(opening: Opening, min_group: int) -> tuple[Shortlist | None, int, in
     return shortlist, len(applications), sum(pk in selected_ids for pk, _ in applications), dimensions
 
 
-def opening_analytics(*, opening: Opening, min_group: int | None = None) -> OpeningAnalytics:
-    """Everything the analytics page shows for ``opening``, as aggregates (seven queries)."""
+def opening_analytics(
+    *, opening: Opening, shortlist: Shortlist | None, min_group: int | None = None
+) -> OpeningAnalytics:
+    """Everything the analytics page shows for ``opening``, as aggregates (six queries).
+
+    The adverse-impact analysis counts as selected the entries of ``shortlist``,
+    one of the opening's ready snapshots (``opening_snapshots_ready``; the page
+    offers the newest first); None leaves it out.
+    """
+    if shortlist is not None and (
+        shortlist.opening_id != opening.pk or shortlist.status != Shortlist.Status.READY
+    ):
+        raise ValueError("The adverse-impact analysis reads a ready snapshot of the same opening.")
     min_group = adverse_impact_min_group() if min_group is None else max(int(min_group), 1)
     agreement, agreement_computed_at = _agreement(opening)
     leniency, leniency_computed_at = _leniency(opening)
     turnaround, turnaround_overall = _turnaround(opening)
-    shortlist, applicants, selected, impact = _impact(opening, min_group)
+    shortlist, applicants, selected, impact = _impact(opening, shortlist, min_group)
     return OpeningAnalytics(
         agreement=agreement,
         agreement_computed_at=agreement_computed_at,

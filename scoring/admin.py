@@ -12,6 +12,7 @@ from scoring.models import (
     Shortlist,
     ShortlistEntry,
 )
+from scoring.selectors import shortlists_numbered
 from scoring.shortlists import shortlist_create
 
 
@@ -140,6 +141,7 @@ class ShortlistEntryInline(admin.TabularInline):
 class ShortlistAdmin(ReadOnlyAdmin):
     list_display = [
         "__str__",
+        "number",
         "opening",
         "role",
         "order_by",
@@ -151,3 +153,11 @@ class ShortlistAdmin(ReadOnlyAdmin):
     list_filter = ["status", "opening"]
     list_select_related = ["opening", "role", "created_by"]
     inlines = [ShortlistEntryInline]
+
+    def get_queryset(self, request):
+        return shortlists_numbered(super().get_queryset(request))
+
+    @admin.display(description="Snapshot of its opening", ordering="created_at")
+    def number(self, shortlist: Shortlist) -> int:
+        """The number the review pages show: 1 for the opening's first snapshot."""
+        return shortlist.number

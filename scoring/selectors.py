@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 import numpy as np
-from django.db.models import QuerySet
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.shortcuts import get_object_or_404
 
 from hiring.models import Application, Opening
@@ -193,6 +193,37 @@ def application_fit_detail(*, application: Application) -> FitReport:
             if area.estimate is not None and area.assessed
         ],
     )
+
+
+def application_scored() -> Exists:
+    """Whether an application (the outer query's row) is scored: every page's one meaning of the word.
+
+    Scored means it has a fit for its opening's role, so at least one of the
+    role's areas has a submitted rating. An application whose scores were
+    computed before anyone rated it holds an empty fit with 0% coverage: it is
+    not scored. Use as ``Application.objects.filter(application_scored())``
+    or ``.annotate(scored=application_scored())``.
+    """
+    return Exists(
+        FitScore.objects.filter(application=OuterRef("pk"), role=OuterRef("opening__role"), fit__isnull=False)
+    )
+
+
+def shortlists_numbered(shortlists: QuerySet[Shortlist]) -> QuerySet[Shortlist]:
+    """``shortlists`` annotated with ``number``: the snapshot's place among its opening's snapshots
+    by creation (1 for the opening's first), the number every page shows. In the same query."""
+    earlier = (
+        Shortlist.objects.filter(opening=OuterRef("opening"))
+        .filter(
+            Q(created_at__lt=OuterRef("created_at"))
+            | Q(created_at=OuterRef("created_at"), pk__lte=OuterRef("pk"))
+        )
+        .order_by()
+        .values("opening")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return shortlists.annotate(number=Subquery(earlier, output_field=IntegerField()))
 
 
 def _visible(queryset: QuerySet, actor, opening_path: str) -> QuerySet:

@@ -28,6 +28,7 @@ from config.celery import app as celery_app
 from hiring.models import Opening
 from review.selectors import (
     opening_applications,
+    opening_scored_count,
     openings_with_counts,
     pipeline_counts,
     score_freshness,
@@ -128,6 +129,7 @@ def opening_dashboard(request, pk: int):
             "recompute": status,
             "recompute_in_process": celery_app.conf.task_always_eager,
             "applications": page,
+            "scored_count": opening_scored_count(opening),
         },
     )
 

@@ -37,9 +37,11 @@ from review.selectors import (
     opening_snapshots,
     review_rows,
     shortlist_for_review,
+    shortlist_parameters,
     shortlist_previous,
     shortlists_compare,
 )
+from review.templatetags.review import coverage_percent
 from scoring.analytics import DISAGREEMENT_RULE
 from scoring.engine import CLEAR_BELOW
 from scoring.models import Shortlist
@@ -53,6 +55,9 @@ FLAGS = [
 ]
 CSV_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 MEETS_BARS_LABEL = "Probability of meeting every must-have"
+# Coverage is a percentage of the role's weight assessed, on the page and in the CSV alike.
+COVERAGE_LABEL = "Coverage (%)"
+COVERAGE_CSV_COLUMN = "coverage_percent"
 
 
 # Sorting and filtering ------------------------------------------------------------
@@ -129,45 +134,54 @@ class Header:
     label: str
     next_sort: str | None
     aria_sort: str | None
+    column: str  # the column's class, ``col-<column>``: its width, and whether it stays in view
     numeric: bool = False
     own_role: bool = False
+    other_role: bool = False
 
 
 def table_headers(roles: list[Role], sort: str, own_role_id: int) -> list[Header]:
-    """The table's column headers, with the sort each one's link asks for and ARIA state."""
+    """The table's column headers, with the sort each one's link asks for and ARIA state.
+
+    The snapshot's own role comes first: rank, candidate, stage, its fit, its
+    coverage and bars, flags and recommendations fit a 1280 px screen. The other
+    roles' fits follow in compact columns; rank and candidate stay in view when
+    the table scrolls sideways to them.
+    """
     first_direction = sort_keys(roles)
     current, descending = sort.removeprefix("-"), sort.startswith("-")
 
-    def header(label: str, key: str | None, *, numeric: bool = False, own_role: bool = False) -> Header:
+    def header(label: str, key: str | None, column: str, **flags: bool) -> Header:
         if key is None:
-            return Header(label, None, None, numeric, own_role)
+            return Header(label, None, None, column, **flags)
         if key == current:
             return Header(
                 label,
                 key if descending else f"-{key}",
                 "descending" if descending else "ascending",
-                numeric,
-                own_role,
+                column,
+                **flags,
             )
-        return Header(label, f"{first_direction[key]}{key}", None, numeric, own_role)
+        return Header(label, f"{first_direction[key]}{key}", None, column, **flags)
 
+    own = [role for role in roles if role.pk == own_role_id]
+    others = [role for role in roles if role.pk != own_role_id]
     return [
-        header("Rank", "rank", numeric=True),
-        header("Candidate", "name"),
-        header("Stage", None),
+        header("Rank", "rank", "rank", numeric=True),
+        header("Candidate", "name", "candidate"),
+        header("Stage", None, "stage"),
         *[
-            header(
-                f"{role.name} fit (80% interval)",
-                f"fit_{role.key}",
-                numeric=True,
-                own_role=role.pk == own_role_id,
-            )
-            for role in roles
+            header(f"{role.name} fit (80% interval)", f"fit_{role.key}", "fit", numeric=True, own_role=True)
+            for role in own
         ],
-        header("Coverage", "coverage", numeric=True),
-        header(MEETS_BARS_LABEL, "meets_bars", numeric=True),
-        header("Flags", None),
-        header("Interviewers' recommendations", None),
+        header(COVERAGE_LABEL, "coverage", "coverage", numeric=True),
+        header(MEETS_BARS_LABEL, "meets_bars", "meets", numeric=True),
+        header("Flags", None, "flags"),
+        header("Interviewers' recommendations", None, "recommendations"),
+        *[
+            header(f"{role.name} fit (80% interval)", f"fit_{role.key}", "fit", numeric=True, other_role=True)
+            for role in others
+        ],
     ]
 
 
@@ -207,17 +221,20 @@ def _table_context(request, shortlist: Shortlist | None, opening: Opening) -> di
     sort = data.get("sort") or "rank"
     if sort.removeprefix("-") not in sort_keys(roles):
         sort = "rank"
-    rows = []
+    rows, previous = [], None
     if shortlist is not None:
         shortlist.opening = opening  # loaded already: spare the look-up
     if shortlist is not None and shortlist.status == Shortlist.Status.READY:
         rows = rows_sorted(rows_filtered(review_rows(shortlist, roles).rows, data), sort)
+        previous = shortlist_previous(shortlist)
     return {
         "opening": opening,
         "shortlist": shortlist,
+        "parameters": shortlist_parameters(shortlist) if shortlist is not None else [],
+        "previous": previous,
         "roles": roles,
         "rows": rows,
-        "headers": table_headers(roles, sort, opening.role_id),
+        "headers": table_headers(roles, sort, shortlist.role_id if shortlist else opening.role_id),
         "sort": sort,
         "filters": filters,
         "disagreement_rule": DISAGREEMENT_RULE,
@@ -304,14 +321,15 @@ def _number(value: float | None, digits: int = 1) -> str:
 
 
 def csv_header(roles: list[Role], must_haves: list[MustHave]) -> list[str]:
-    """Fit (posterior mean) with its 80% interval per role, then the snapshot role's coverage and bars."""
+    """Fit (posterior mean) with its 80% interval per role, then the snapshot role's coverage (a
+    percentage, as on the page) and bars."""
     return [
         "rank",
         "candidate",
         "application_id",
         "stage",
         *[f"{role.key}_{part}" for role in roles for part in ("fit", "lower", "upper")],
-        "coverage",
+        COVERAGE_CSV_COLUMN,
         "meets_bars_probability",
         *[f"below_bar_probability_{bar.area}" for bar in must_haves],
         "below_bar",
@@ -328,7 +346,7 @@ def csv_row(row: ReviewRow) -> list[str]:
         str(row.application_id),
         row.stage,
         *[_number(value) for cell in row.fits for value in (cell.fit, cell.lower, cell.upper)],
-        _number(row.coverage, 3),
+        coverage_percent(row.coverage),
         _number(row.meets_bars_probability, 3),
         *[_number(bar.below_probability, 3) for bar in row.bars],
         "; ".join(row.below_bar),
@@ -346,7 +364,7 @@ def shortlist_export(request, pk: int):
         messages.error(request, "This snapshot is not ready, so there is nothing to export yet.")
         return redirect("review:shortlist-detail", pk=shortlist.pk)
     roles = list(role_list())
-    filename = f"shortlist-{shortlist.pk}-{slugify(shortlist.opening.title) or 'opening'}.csv"
+    filename = f"shortlist-{slugify(shortlist.opening.title) or 'opening'}-snapshot-{shortlist.number}.csv"
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     table = review_rows(shortlist, roles)

@@ -181,7 +181,8 @@ def test_adverse_impact_shows_rates_ratios_and_fisher_p_from_the_newest_ready_sh
     assert "13 selected of 28 applicants" in text
     # The definitions are on the page.
     assert "Applicants are all of this opening's applications" in text
-    assert "selected are the applications on the newest ready shortlist" in text
+    assert "selected are the applications on the shortlist snapshot analysed" in text
+    assert "the newest ready one unless you choose another" in text
     assert "29 CFR 1607.4(D)" in text
     assert "Fisher's exact test, two-sided, of the group against everyone else analysed" in text
 
@@ -305,8 +306,8 @@ def test_the_analytics_page_runs_a_fixed_number_of_queries(
     client.force_login(recruiter)
     client.get(_url(analytics_opening["opening"]))  # warm the session and content types
 
-    # session, user, groups, opening, then agreement, offsets, turnaround, shortlist, entries,
-    # applications, answers.
+    # session, user, groups, opening, then the ready snapshots (the newest is analysed), agreement,
+    # offsets, turnaround, entries, applications, answers.
     with django_assert_num_queries(11):
         client.get(_url(analytics_opening["opening"]))
     for _ in range(5):

@@ -25,7 +25,7 @@ HEADER = [
     "application_id",
     "stage",
     *[f"{role}_{part}" for role in ROLES for part in ("fit", "lower", "upper")],
-    "coverage",
+    "coverage_percent",
     "meets_bars_probability",
     *[f"below_bar_probability_{bar}" for bar in BARS],
     "below_bar",
@@ -60,7 +60,7 @@ def test_the_export_has_one_row_per_entry_with_fits_flags_and_recommendations(
 
     assert response.status_code == 200
     assert response["Content-Type"] == "text/csv; charset=utf-8"
-    filename = f"shortlist-{shortlist.pk}-opening-ml_engineer.csv"
+    filename = "shortlist-opening-ml_engineer-snapshot-1.csv"  # the opening's first snapshot
     assert response["Content-Disposition"] == f'attachment; filename="{filename}"'
     header, *rows = read_csv(response)
     assert header == HEADER
@@ -77,7 +77,7 @@ def test_the_export_has_one_row_per_entry_with_fits_flags_and_recommendations(
                 str(entry.application_id),
                 "interviewing",
                 *fits,
-                number(entry.coverage, 3),
+                number(entry.coverage * 100, 0),  # a percentage, as on the page
                 number(entry.meets_bars_probability, 3),
                 *[number(entry.below_bar_probability[bar], 3) for bar in BARS],
                 "; ".join(area_names[key] for key in entry.below_bar),

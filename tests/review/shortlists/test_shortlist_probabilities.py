@@ -23,7 +23,9 @@ def row_of(response, name: str) -> dict[str, str]:
     """The table row of candidate ``name``, as text by column header."""
     html = response.content.decode()
     row = re.search(
-        rf'<tr[^>]*>\s*<td class="num">\d+</td>\s*<th scope="row"><a [^>]*>{name}</a>.*?</tr>', html, re.S
+        rf'<tr[^>]*>\s*<td class="col-rank num">\d+</td>\s*<th scope="row"[^>]*><a [^>]*>{name}</a>.*?</tr>',
+        html,
+        re.S,
     )
     texts = [
         re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", cell)).strip()
@@ -54,12 +56,12 @@ def test_the_table_shows_fit_with_its_interval_coverage_and_the_probability_of_m
     response = client.get(page_url(shortlist))
 
     labels = [header.label for header in response.context["headers"]]
-    assert labels.index(MEETS) == labels.index("Coverage") + 1
+    assert labels.index(MEETS) == labels.index("Coverage (%)") + 1
     assert f'<a href="?sort=-meets_bars">{MEETS}</a>' in response.content.decode()
     likely = row_of(response, "Likely")
     assert (likely["Rank"], likely["Stage"]) == ("1", "Interviewing")
     assert likely["Machine Learning Engineer fit (80% interval)"] == "70.0 (45.0\N{EN DASH}80.0)"  # as stored
-    assert (likely["Coverage"], likely[MEETS], likely["Flags"]) == ("33%", "95%", "")
+    assert (likely["Coverage (%)"], likely[MEETS], likely["Flags"]) == ("33", "95%", "")
     assert row_of(response, "Doubtful")[MEETS] == "60%"
     assert row_of(response, "Below")[MEETS] == "4%"
 
@@ -72,8 +74,8 @@ def test_bars_likely_missed_are_flagged_with_their_probabilities(client, committ
     response = client.get(page_url(shortlist))
 
     assert row_of(response, "Below")["Flags"] == (
-        "Likely below a must-have: Software engineering quality (95% probability below 4); "
-        "clearly below, so ranked after all others"
+        "↓ Below bar: Software engineering quality (95% probability below level 4) "
+        "⤓ Ranked last: clearly below a must-have, so after all others"
     )
     assert row_of(response, "Doubtful")["Flags"] == ""  # 40% below production deployment: not likely
     assert row_of(response, "Sure")["Flags"] == ""
@@ -124,9 +126,9 @@ def test_the_csv_has_the_probability_of_meeting_every_must_have_and_each_bars_pr
     response = client.get(reverse("review:shortlist-export", args=[shortlist.pk]))
 
     header, *rows = list(csv.reader(io.StringIO(response.content.decode())))
-    start = header.index("coverage")
+    start = header.index("coverage_percent")
     assert header[start : start + 7] == [
-        "coverage",
+        "coverage_percent",
         "meets_bars_probability",
         *[f"below_bar_probability_{key}" for key in BARS],
         "below_bar",
