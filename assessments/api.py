@@ -65,7 +65,7 @@ from integrations.api.viewsets import (
 )
 from integrations.filters import IdFilter, SinceFilter
 from integrations.identity import is_integration
-from integrations.serializers import AwareDateTimeField, StrictSerializer, TextStrictSerializer
+from integrations.serializers import AwareDateTimeField, EmailField, StrictSerializer, TextStrictSerializer
 
 
 class SourceSerializer(serializers.Serializer):
@@ -471,7 +471,7 @@ class RatingInputSerializer(StrictSerializer):
 
 
 class ScorecardInterviewerRefSerializer(StrictSerializer):
-    email = serializers.EmailField(required=False)
+    email = EmailField(required=False)
     external_id = serializers.CharField(
         required=False, max_length=128, help_text="The interviewer's id in your ATS (the token's source)."
     )
@@ -735,7 +735,7 @@ class GreenhouseUserSerializer(TextStrictSerializer):
         help_text="Greenhouse user id (an integer, as Harvest sends it, or a string): "
         "the interviewer's external id.",
     )
-    email = serializers.EmailField(required=False)
+    email = EmailField(required=False)
     name = serializers.CharField(required=False, allow_blank=True)
 
 

@@ -50,7 +50,7 @@ from integrations.api.viewsets import (
     writable_source_check,
 )
 from integrations.identity import is_integration
-from integrations.serializers import AwareDateTimeField, StrictSerializer
+from integrations.serializers import AwareDateTimeField, EmailField, StrictSerializer
 
 MANUAL_SOURCE = "manual"
 
@@ -157,7 +157,7 @@ class CandidateSerializer(serializers.ModelSerializer):
 
 class CandidateWriteSerializer(StrictSerializer):
     name = serializers.CharField(max_length=200)
-    email = serializers.EmailField(max_length=254)
+    email = EmailField()
     notes = serializers.CharField(required=False, allow_blank=True)
 
 
@@ -169,7 +169,7 @@ class CandidateCreateSerializer(CandidateWriteSerializer):
 
 class CandidateUpdateSerializer(CandidateWriteSerializer):
     name = serializers.CharField(max_length=200, required=False)
-    email = serializers.EmailField(max_length=254, required=False)
+    email = EmailField(required=False)
 
 
 class ApplicationSerializer(serializers.ModelSerializer):
@@ -247,7 +247,7 @@ class ApplicationUpsertSerializer(StrictSerializer):
 class InterviewerRefSerializer(StrictSerializer):
     schema_requires_one_of = ("email", "external_id")
 
-    email = serializers.EmailField(required=False)
+    email = EmailField(required=False)
     external_id = serializers.CharField(
         max_length=128, required=False, help_text="The interviewer's id in your system."
     )
@@ -1033,7 +1033,7 @@ _USERNAME_SAFE = RegexValidator(
 
 
 class InterviewerUserCreateSerializer(_RefusesPasswords, StrictSerializer):
-    email = serializers.EmailField(
+    email = EmailField(
         max_length=254,
         validators=[_USERNAME_SAFE],
         help_text="Unique without regard to case; also their username (letters, digits and @ . + - _).",
@@ -1044,7 +1044,7 @@ class InterviewerUserCreateSerializer(_RefusesPasswords, StrictSerializer):
 
 
 class InterviewerUserUpdateSerializer(_RefusesPasswords, StrictSerializer):
-    email = serializers.EmailField(max_length=254, required=False, validators=[_USERNAME_SAFE])
+    email = EmailField(required=False, validators=[_USERNAME_SAFE])
     first_name = serializers.CharField(max_length=150, required=False, allow_blank=True)
     last_name = serializers.CharField(max_length=150, required=False, allow_blank=True)
     is_active = serializers.BooleanField(required=False)

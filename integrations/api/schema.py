@@ -87,6 +87,14 @@ class ScopedAutoSchema(AutoSchema):
         if plain_text:
             blank_refused = not field.allow_blank and field.trim_whitespace
             schema.setdefault("pattern", NO_NUL_NOT_ONLY_SPACES if blank_refused else NO_NUL)
+        if direction == "request" and isinstance(field, serializers.EmailField):
+            # Every pattern the field's validators hold: integrations.serializers.EmailField's
+            # own, and any other (an address that is also a username).
+            patterns = [v.regex.pattern for v in field.validators if isinstance(v, RegexValidator)]
+            if patterns:
+                schema["pattern"] = patterns[0]
+            if patterns[1:]:
+                schema["allOf"] = [{"pattern": pattern} for pattern in patterns[1:]]
         return schema
 
     def get_operation(self, *args, **kwargs):
@@ -102,17 +110,29 @@ class ScopedAutoSchema(AutoSchema):
     def _state_limits(self, operation: dict) -> None:
         """What the server enforces on every operation, stated where the operation's views cannot.
 
-        ``page_size`` is 1 to ``API_MAX_PAGE_SIZE`` (``CursorPage``); ``Idempotency-Key``
-        follows ``idempotency.KEY_PATTERN`` and may be answered 409 (still running) or 422
-        (another body); a body over ``API_MAX_BODY_BYTES`` is a 413 before any view runs
-        (``ApiBodySizeLimitMiddleware``); a URL or headers over gunicorn's limits are a 414
-        or 431 from the server itself, not in the JSON shape.
+        A filter's text holds no NUL; ``page_size`` is 1 to ``API_MAX_PAGE_SIZE``
+        (``CursorPage``); ``Idempotency-Key`` follows ``idempotency.KEY_PATTERN`` and may
+        be answered 409 (still running) or 422 (another body); a body over
+        ``API_MAX_BODY_BYTES`` is a 413 before any view runs (``ApiBodySizeLimitMiddleware``);
+        a URL or headers over gunicorn's limits are a 414 or 431 from the server itself,
+        not in the JSON shape.
         """
         from django.conf import settings
 
         from integrations import idempotency
 
+        filterset = getattr(self.view, "filterset_class", None)
+        filters = getattr(filterset, "base_filters", {})
         for parameter in operation.get("parameters", []):
+            schema = parameter.get("schema", {})
+            if (
+                parameter["in"] == "query"
+                and parameter["name"] in filters
+                and schema.get("type") == "string"
+                and not {"pattern", "format", "enum"} & set(schema)
+            ):
+                # A filter's text goes through a form field, which refuses NUL as DRF's do.
+                schema["pattern"] = NO_NUL
             if parameter["in"] == "query" and parameter["name"] == "page_size":
                 parameter["schema"] = {"type": "integer", "minimum": 1, "maximum": settings.API_MAX_PAGE_SIZE}
                 parameter["description"] = (

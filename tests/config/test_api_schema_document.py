@@ -7,11 +7,17 @@ these pin the rules that hold for every operation, so an endpoint added later st
 import itertools
 
 import jsonschema
+import jsonschema_rs
 import pytest
 from django.conf import settings
+from hypothesis import given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
+from rest_framework.exceptions import ValidationError as DRFValidationError
 from schemathesis.specs.openapi.definitions import OPENAPI_30, OPENAPI_31
 
 from integrations import idempotency
+from integrations.serializers import EMAIL_MAX_LENGTH, EMAIL_PATTERN, EmailField
 from tests.hostile.world import api_schema
 
 
@@ -119,3 +125,66 @@ def test_every_advisor_request_the_schema_allows_is_answered_never_refused(token
         assert response.status_code in {200, 422}, (query, response.json())
 
     assert answers.get(200, 0) > 0
+
+
+def test_every_email_a_request_may_carry_states_the_pattern_the_server_enforces():
+    # `format: email` alone admits "a@b", which Django's EmailValidator refuses: a client
+    # reading the schema, or a generator, would send what the server answers 400.
+    found = [
+        node
+        for name, component in api_schema()["components"]["schemas"].items()
+        if name.endswith("Request")
+        for node in _walk(component)
+        if node.get("format") == "email"
+    ]
+
+    assert len(found) >= 7
+    assert [node for node in found if node.get("pattern") != EMAIL_PATTERN] == []
+
+
+def _server_takes(address: str) -> bool:
+    try:
+        EmailField().run_validation(address)
+    except DRFValidationError:
+        return False
+    return True
+
+
+_EMAIL_SCHEMA = jsonschema_rs.validator_for(
+    {"type": "string", "format": "email", "pattern": EMAIL_PATTERN, "maxLength": EMAIL_MAX_LENGTH},
+    validate_formats=True,
+)
+
+
+@given(
+    address=st.from_regex(EMAIL_PATTERN, fullmatch=True)
+    | st.emails()
+    | st.builds("{}@{}".format, st.text(max_size=70), st.text(max_size=70))
+    | st.text(max_size=30)
+)
+@hypothesis_settings(max_examples=600, deadline=None)
+def test_the_api_takes_exactly_the_addresses_its_schema_calls_valid(address):
+    # Both ways, with a JSON Schema validator checking `format: email` as clients do: what the
+    # schema calls valid the server takes, and what it calls invalid the server refuses.
+    # (The server trims spaces first, as every DRF text field does.)
+    schema_takes = _EMAIL_SCHEMA.is_valid(address)
+
+    assert _server_takes(address) == schema_takes or address.strip() != address
+
+
+@pytest.mark.parametrize(
+    "address",
+    ["ada@example.com", "o'brien@my-company.co.uk", "x+tag@sub.example.org", "root@localhost"],
+)
+def test_addresses_people_have_are_taken(address):
+    assert _server_takes(address)
+    assert _EMAIL_SCHEMA.is_valid(address)
+
+
+@pytest.mark.parametrize(
+    "address",
+    ["I-@4rQF", "a@b", "a@b.c1", "a@ab--cd.com", "a@-b.com", f"{'a' * 65}@b.co", "a..b@c.co", "a@b.xn--p1ai"],
+)
+def test_addresses_the_schema_or_django_refuses_are_refused(address):
+    assert not _server_takes(address)
+    assert not _EMAIL_SCHEMA.is_valid(address)
