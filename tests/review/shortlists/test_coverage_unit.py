@@ -49,3 +49,20 @@ def test_the_page_the_dashboard_and_the_csv_show_the_same_coverage_in_the_same_u
     assert '<th scope="col" class="num">Coverage (%)</th>' in dashboard
     assert '<td class="num">29</td>' in dashboard
     assert "0.288" not in html + dashboard
+
+
+def test_the_profile_and_the_debrief_round_coverage_as_the_shortlist_does(
+    client, recruiter, review_opening, snapshot
+):
+    # 0.125 is where rounding half to even (12) and half up (13) part.
+    opening, applications, *_ = review_opening(1)
+    application = applications[0]
+    FitScore.objects.filter(application=application, role=opening.role).update(coverage=0.125)
+    client.force_login(recruiter)
+
+    profile = client.get(reverse("review:application-profile", args=[application.pk])).content.decode()
+    debrief = client.get(reverse("review:application-debrief", args=[application.pk])).content.decode()
+
+    assert "13% of the role's weight assessed" in profile
+    assert '<td class="num">13%</td>' in debrief
+    assert "12%" not in profile + debrief
