@@ -15,6 +15,7 @@ COPY hiring ./hiring
 COPY integrations ./integrations
 COPY assessments ./assessments
 COPY scoring ./scoring
+COPY takehomes ./takehomes
 COPY review ./review
 COPY templates ./templates
 COPY manage.py ./

@@ -96,6 +96,7 @@ INSTALLED_APPS = [
     "hiring",
     "assessments",
     "scoring",
+    "takehomes",
     "review",
 ]
 
