@@ -400,6 +400,15 @@ STORAGES = {
     },
 }
 
+# Take-home data and candidates' uploads: private files, never static, served only by views
+# that check who asks. The file system by default; for scale, django-storages' S3 backend
+# (see README, "Take-home assessments").
+TAKEHOMES_ROOT = env.path("TAKEHOMES_ROOT", default=BASE_DIR / "var" / "takehomes")
+STORAGES["takehomes"] = {
+    "BACKEND": "django.core.files.storage.FileSystemStorage",
+    "OPTIONS": {"location": str(TAKEHOMES_ROOT), "base_url": None},
+}
+
 # Email: console by default; set EMAIL_URL (smtp://user:pass@host:587) to send.
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
