@@ -174,6 +174,9 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_RESULT_EXPIRES = 60 * 60 * 24
+# Grading runs candidates' models (a minute each at worst): its own queue, so a burst of
+# take-homes never delays scoring. `make worker` consumes both; compose runs a grader.
+CELERY_TASK_ROUTES = {"takehomes.take_home_grade": {"queue": "grading"}}
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1

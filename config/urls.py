@@ -25,6 +25,7 @@ urlpatterns = [
     ),
     path("", include("assessments.urls", namespace="assessments")),
     path("review/", include("review.urls", namespace="review")),
+    path("", include("takehomes.urls", namespace="takehomes")),
 ]
 
 

@@ -137,6 +137,7 @@ class Interview(models.Model):
         TECHNICAL = "technical", "Technical"
         SYSTEM_DESIGN = "system_design", "System design"
         TAKE_HOME_REVIEW = "take_home_review", "Take-home review"
+        TAKE_HOME = "take_home", "Take-home (graded automatically)"
         BEHAVIOURAL = "behavioural", "Behavioural"
 
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="interviews")

@@ -87,6 +87,7 @@ class EventType(models.TextChoices):
     FIT_SCORES_UPDATED = "fit_scores.updated"
     SHORTLIST_READY = "shortlist.ready"
     DECISION_RECORDED = "decision.recorded"
+    TAKE_HOME_GRADED = "take_home.graded"
 
 
 class Event(models.Model):

@@ -33,6 +33,8 @@ class Scope(models.TextChoices):
     WEBHOOKS_MANAGE = "webhooks:manage", "Manage webhook subscriptions and read deliveries"
     INTERVIEWERS_READ = "interviewers:read", "Read interviewer users and their ATS identities"
     INTERVIEWERS_WRITE = "interviewers:write", "Create and update interviewer users and their ATS identities"
+    TAKE_HOMES_READ = "take_homes:read", "Read exercises, take-homes and their grading reports"
+    TAKE_HOMES_WRITE = "take_homes:write", "Send take-home exercises to applications"
     ATTRIBUTE_MAPPINGS_READ = "attribute_mappings:read", "Read scorecard attribute mappings"
     ATTRIBUTE_MAPPINGS_WRITE = (
         "attribute_mappings:write",
@@ -50,6 +52,7 @@ EVENT_READ_SCOPES = {
     "fit_scores.updated": Scope.SCORES_READ,
     "shortlist.ready": Scope.SHORTLISTS_READ,
     "decision.recorded": Scope.DECISIONS_READ,
+    "take_home.graded": Scope.TAKE_HOMES_READ,
 }
 READ_SCOPES = frozenset(scope for scope in Scope.values if scope.endswith(":read"))
 
@@ -74,11 +77,12 @@ PERSON_READS = frozenset(
         Scope.SCORES_READ,
         Scope.SHORTLISTS_READ,
         Scope.DECISIONS_READ,
+        Scope.TAKE_HOMES_READ,
     }
 )
 ROLE_SCOPES: dict[ApiRole, frozenset[str]] = {
     ApiRole.RECRUITER: ALL_SCOPES,
-    ApiRole.COMMITTEE: PERSON_READS | {Scope.SHORTLISTS_WRITE, Scope.DECISIONS_WRITE},
+    ApiRole.COMMITTEE: PERSON_READS | {Scope.SHORTLISTS_WRITE, Scope.DECISIONS_WRITE, Scope.TAKE_HOMES_WRITE},
     ApiRole.INTERVIEWER: frozenset(
         {Scope.ROLES_READ, Scope.INTERVIEWS_READ, Scope.SCORECARDS_READ, Scope.SCORECARDS_WRITE}
     ),

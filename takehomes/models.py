@@ -69,8 +69,8 @@ class Exercise(models.Model):
     budgets = models.JSONField(
         default=dict,
         blank=True,
-        help_text='The contract\'s budgets: {"f1": {"min": 0.9}, "latency_p95_ms": {"max": 5}, '
-        '"peak_memory_mb": {"max": 200}, "parameters": {"max": 1000000}}.',
+        help_text="The contract's budgets, a minimum for metrics and a maximum for the rest: "
+        '{"f1": 0.9, "latency_p95_ms": 5, "peak_memory_mb": 200, "parameters": 1000000}.',
     )
     area_mapping = models.JSONField(
         default=dict,

@@ -25,7 +25,7 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 @pytest.fixture(autouse=True)
-def _test_http_settings(settings):
+def _test_http_settings(settings, tmp_path_factory):
     # The test client and the live server speak plain http; production redirects to https.
     settings.SECURE_SSL_REDIRECT = False
     settings.SESSION_COOKIE_SECURE = False
@@ -34,9 +34,14 @@ def _test_http_settings(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # Production settings use whitenoise's manifest storage, which needs
     # collectstatic; tests render templates without running it.
+    # Take-home files (exercise data, candidates' uploads) go to a directory of the test's own.
     settings.STORAGES = {
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+        "takehomes": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path_factory.mktemp("takehomes")), "base_url": None},
+        },
     }
 
 
