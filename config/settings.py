@@ -403,6 +403,10 @@ STORAGES = {
     },
 }
 
+# Evaluators that are programs, not people: the scoring model takes their severity as known
+# (0) rather than estimating it. The take-home grader records its grades as this user.
+AUTOMATED_EVALUATORS = ("take-home-grader",)
+
 # Take-home data and candidates' uploads: private files, never static, served only by views
 # that check who asks. The file system by default; for scale, django-storages' S3 backend
 # (see README, "Take-home assessments").

@@ -142,7 +142,7 @@ from __future__ import annotations
 
 import functools
 import itertools
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from scipy import linalg
@@ -165,6 +165,7 @@ PRIOR_WEIGHT = (
 )
 PRIOR_NOISE_SD = 0.7
 PRIOR_SEVERITY_SD = 0.5
+KNOWN_SEVERITY_SD = 1e-3  # an automated evaluator's leniency: fixed at 0 (Calibration.with_known_raters)
 PRIOR_GENERAL_SD = 0.5
 PRIOR_SPECIFIC_SD = 0.5
 MIN_SD = 0.02
@@ -308,6 +309,26 @@ class Calibration:
             n_ratings=np.zeros(n_raters, dtype=np.int64),
             iterations=0,
         )
+
+    def with_known_raters(self, known: np.ndarray) -> Calibration:
+        """The calibration with the raters flagged in ``known`` (bool per rater) at a known severity.
+
+        An automated evaluator (the take-home grader) turns measurements into levels by fixed
+        thresholds: it has no leniency to learn. Its leniency is 0 with standard deviation
+        KNOWN_SEVERITY_SD (near zero, so the covariance stays positive definite), and its
+        covariance with everything else is 0: its ratings inform the candidate's skill and
+        never a severity estimate.
+        """
+        known = np.asarray(known, dtype=bool)
+        if not known.any():
+            return self
+        a = self.n_areas
+        index = a + np.flatnonzero(known)
+        covariance = self.covariance.copy()
+        covariance[index, :] = 0.0
+        covariance[:, index] = 0.0
+        covariance[index, index] = KNOWN_SEVERITY_SD**2
+        return replace(self, leniency=np.where(known, 0.0, self.leniency), covariance=covariance)
 
     def subset(self, areas: np.ndarray, raters: np.ndarray) -> Calibration:
         """The calibration for some areas and interviewers, in that order.

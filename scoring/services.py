@@ -30,6 +30,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import numpy as np
+from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import connection, transaction
 from django.db.models import F, Max, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
@@ -457,12 +459,28 @@ def _opening_inputs(
     return application_ids, ratings, rater_ids, inputs_us
 
 
+def _automated(rater_ids: np.ndarray) -> np.ndarray:
+    """Which of these interviewers are automated evaluators (``settings.AUTOMATED_EVALUATORS``)."""
+    if not len(rater_ids) or not settings.AUTOMATED_EVALUATORS:
+        return np.zeros(len(rater_ids), dtype=bool)
+    automated = get_user_model().objects.filter(
+        pk__in=rater_ids.tolist(), username__in=settings.AUTOMATED_EVALUATORS
+    )
+    return np.isin(rater_ids, np.array(list(automated.values_list("pk", flat=True)), dtype=np.int64))
+
+
 def _calibration(matrices: RubricMatrices, rater_ids: np.ndarray) -> engine.Calibration:
-    """The rubric's current calibration for these areas and interviewers (calibrating a new rubric first)."""
+    """The rubric's current calibration for these areas and interviewers (calibrating a new rubric first).
+
+    An automated evaluator's severity is known (0, see ``engine.Calibration.with_known_raters``),
+    whatever the stored calibration estimated for it.
+    """
     stored = calibration_for(matrices.rubric_id)
     if stored is None:  # a rubric without versions cannot score anything; the prior keeps this total
-        return engine.Calibration.prior(len(matrices.area_keys), len(rater_ids))
-    return stored.for_inputs(matrices.area_keys, rater_ids)
+        model = engine.Calibration.prior(len(matrices.area_keys), len(rater_ids))
+    else:
+        model = stored.for_inputs(matrices.area_keys, rater_ids)
+    return model.with_known_raters(_automated(rater_ids))
 
 
 def opening_recompute(*, opening_id: int) -> int:

@@ -197,3 +197,126 @@ def demo_exercises_ensure() -> dict[str, Exercise]:
             exercise.save()
             exercises[role_key] = exercise
     return exercises
+
+
+# The demo's candidates at every stage of a take-home ---------------------------------------
+
+# For each opening, one application at each stage, in this order (by application id).
+STAGES = ("sent", "opened", "submitted", "graded", "graded_overclaimed", "expired")
+
+
+def demo_work(exercise: Exercise, *, flip: int = 0, seed: int = SEED) -> tuple[bytes, bytes | None]:
+    """A candidate's work, made for real: a logistic regression on the training file, its
+    predictions for the test rows (``flip`` of them turned wrong), and its ONNX export when
+    the exercise asks for a model."""
+    import numpy as np
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    def rows(field):
+        field.open("rb")
+        try:
+            return list(csv.reader(io.StringIO(field.read().decode())))[1:]
+        finally:
+            field.close()
+
+    train, test = rows(exercise.train_file), rows(exercise.test_features_file)
+    x = np.array([[float(v) for v in row[:-1]] for row in train], dtype=np.float32)
+    y = np.array([row[-1] for row in train])
+    model = make_pipeline(StandardScaler(), LogisticRegression(max_iter=1000, random_state=seed)).fit(x, y)
+    features = np.array([[float(v) for v in row[1:]] for row in test], dtype=np.float32)
+    labels = [str(label) for label in model.predict(features)]
+    scores = model.predict_proba(features)[:, list(model.classes_).index(exercise.positive_class)]
+    other = next(c for c in exercise.classes if c != exercise.positive_class)
+    for index in range(flip):
+        labels[index] = other if labels[index] == exercise.positive_class else exercise.positive_class
+    predictions = _csv(
+        ["row_id", "label", "score"],
+        ([row[0], label, f"{score:.6f}"] for row, label, score in zip(test, labels, scores, strict=True)),
+    )
+    onnx_model = None
+    if exercise.requires_model:
+        from skl2onnx import to_onnx
+
+        onnx_model = to_onnx(model, features[:1], options={"zipmap": False}).SerializeToString()
+    return predictions, onnx_model
+
+
+def _contract(exercise: Exercise, *, overclaim: bool) -> dict:
+    import skl2onnx
+    import sklearn
+
+    contract = {
+        "accuracy": 0.99 if overclaim else 0.96,
+        "precision": 0.99 if overclaim else 0.95,
+        "sensitivity": 0.98 if overclaim else 0.93,
+        "f1": 0.99 if overclaim else 0.94,
+        "framework": "scikit-learn",
+        "framework_version": f"scikit-learn {sklearn.__version__}, skl2onnx {skl2onnx.__version__}",
+        "data_split": "Stratified 80/20 split of train.csv, fixed seed; 5-fold cross-validation on the 80%.",
+        "optimisation_metrics": "F1 for the malignant class",
+    }
+    if exercise.requires_model and not overclaim:
+        contract.update({"latency_p95_ms": 0.2, "peak_memory_mb": 90, "parameters": 31, "opset": 17})
+    return contract
+
+
+def demo_take_homes_create(*, applications_by_role: dict[str, list]) -> int:
+    """Take-homes for the demo's applications, one at each of STAGES per role; returns how many.
+
+    Written through the services (open, upload, submit, and grading once committed) except
+    the two states time makes: "submitted" (graded later, so left pending here) and "expired".
+    No e-mail is sent: the demo's links are made here, not mailed.
+    """
+    from datetime import timedelta
+
+    from takehomes.models import GradingReport, Submission, TakeHome, token_new
+    from takehomes.services import submission_finalise, submission_upload, take_home_open
+
+    class _Upload(io.BytesIO):
+        def __init__(self, data: bytes):
+            super().__init__(data)
+            self.size = len(data)
+
+    exercises = demo_exercises_ensure()
+    created = 0
+    now = timezone.now()
+    for role_key, applications in applications_by_role.items():
+        exercise = exercises.get(role_key)
+        if exercise is None:
+            continue
+        for stage, application in zip(STAGES, applications, strict=False):
+            token, hashed = token_new()
+            take_home = TakeHome.objects.create(
+                application=application,
+                exercise=exercise,
+                token_hash=hashed,
+                source=application.source,
+                sent_at=now - timedelta(days=20 if stage == "expired" else 2),
+                expires_at=now - timedelta(days=6) if stage == "expired" else TakeHome.expiry_for(exercise),
+                status=TakeHome.Status.EXPIRED if stage == "expired" else TakeHome.Status.SENT,
+            )
+            created += 1
+            if stage in ("sent", "expired"):
+                continue
+            take_home = take_home_open(token=token)
+            predictions, model = demo_work(exercise, flip=0 if stage == "graded" else 6)
+            submission_upload(
+                take_home=take_home,
+                predictions=_Upload(predictions),
+                model=_Upload(model) if model else None,
+                contract=_contract(exercise, overclaim=stage == "graded_overclaimed"),
+            )
+            if stage == "opened":
+                continue
+            if stage == "submitted":
+                # Handed in a moment ago: its grade is still to come.
+                Submission.objects.filter(take_home=take_home).update(final_at=now)
+                TakeHome.objects.filter(pk=take_home.pk).update(
+                    status=TakeHome.Status.SUBMITTED, submitted_at=now
+                )
+                GradingReport.objects.get_or_create(take_home=take_home)
+                continue
+            submission_finalise(take_home=take_home)
+    return created

@@ -92,7 +92,7 @@ def _model_measure(*, submission: Submission, exercise, parsed: grader.ParsedPre
             cpu_seconds=MODEL_CPU_SECONDS,
             wall_seconds=MODEL_WALL_SECONDS,
         )
-    run = outcome.as_dict()
+    run = outcome.as_dict(predictions=True)
     labels = run.pop("labels", None)
     scores = run.pop("scores", None)
     row_ids = run.pop("row_ids", None)

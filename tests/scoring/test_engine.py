@@ -433,3 +433,33 @@ def test_scoring_on_two_threads_gives_what_one_thread_gives(monkeypatch):
 
     for name in ("fit", "lower", "upper", "meets_probability"):
         np.testing.assert_array_equal(getattr(threaded, name), getattr(single, name))
+
+
+def test_an_automated_evaluator_has_a_known_severity_that_its_ratings_cannot_move():
+    # Rater 3 is the take-home grader: it rates only a new candidate, so calibration could learn
+    # nothing about it and would give it the prior's spread; known, it adds no severity doubt.
+    _, data = panel(n_candidates=30)
+    rows = list(zip(data.candidate, data.area, data.rater, data.level, strict=True))
+    rows += [(30, 0, 3, 5.0), (30, 1, 3, 4.0)]
+    data = ratings(rows, n_candidates=31, n_areas=4, n_raters=4)
+    calibration = calibrate(data)
+    profiles = profile([1, 1, 1, 1], [3, 3, 3, 3])
+    known = calibration.with_known_raters(np.array([False, False, False, True]))
+
+    _, estimated_fit = fit_scores(data, calibration, profiles)
+    _, known_fit = fit_scores(data, known, profiles)
+
+    assert known.leniency[3] == 0.0
+    assert known.leniency_se[3] < 0.01
+    np.testing.assert_array_equal(known.leniency[:3], calibration.leniency[:3])
+    assert calibration.leniency_se[3] > 0.3
+    width = known_fit.upper[30, 0] - known_fit.lower[30, 0]
+    assert width < estimated_fit.upper[30, 0] - estimated_fit.lower[30, 0]
+    np.testing.assert_allclose(known_fit.fit[:30], estimated_fit.fit[:30], atol=1e-6)
+
+
+def test_no_automated_evaluator_leaves_the_calibration_as_it_is():
+    _, data = panel(n_candidates=10)
+    calibration = calibrate(data)
+
+    assert calibration.with_known_raters(np.zeros(3, dtype=bool)) is calibration

@@ -44,6 +44,8 @@ from hiring import roles
 from hiring.demographics import demographic_responses_import
 from hiring.models import Application, Assignment, Candidate, DemographicResponse, Interview, Opening
 from hiring.services import application_create, candidate_create, interview_schedule, opening_create
+from takehomes.demo import STAGES as TAKE_HOME_STAGES
+from takehomes.demo import demo_take_homes_create
 
 DEMO_ADMIN = ("admin", "demo-admin-pass")
 DEMO_PASSWORD = "demo-pass-2026"
@@ -626,6 +628,23 @@ def demo_data_create(*, version: RubricVersion, users: dict[str, AbstractBaseUse
     for seeded, reason in zip(rng.sample(amendable, k=len(AMEND_REASONS)), AMEND_REASONS, strict=True):
         _amend(rng, seeded=seeded, reason=reason, area_names=area_names)
     demo_demographics_create(candidates=candidates, now=now)
+    demo_take_homes_create(applications_by_role=_take_home_applications())
+
+
+def _take_home_applications() -> dict[str, list[Application]]:
+    """Per role, the applications that get a take-home: those past screening, in id order."""
+    chosen: dict[str, list[Application]] = {}
+    for demo_opening in OPENINGS:
+        chosen[demo_opening.role_key] = list(
+            Application.objects.filter(
+                source=DEMO_SOURCE,
+                opening__title=demo_opening.title,
+                opening__role__key=demo_opening.role_key,
+            )
+            .exclude(stage__in=["applied", "rejected", "withdrawn"])
+            .order_by("pk")[: len(TAKE_HOME_STAGES)]
+        )
+    return chosen
 
 
 # Output ------------------------------------------------------------------------
