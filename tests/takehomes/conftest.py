@@ -1,13 +1,55 @@
-"""Take-home fixtures: the built-in exercises, a take-home sent to Ada, and real predictions.
-
-Predictions come from a real scikit-learn model trained on the exercise's own training
-file, as a candidate would make them.
-"""
+"""Take-home fixtures: real models for the grader and runner tests (scikit-learn fitted on breast
+cancer, which ships offline, converted with skl2onnx, and hostile models built with onnx.helper), and
+for the app's tests the built-in exercises, a take-home sent to Ada, and real predictions made from
+the exercise's own training file, as a candidate would make them."""
 
 import csv
 import io
 
+import numpy as np
 import pytest
+from skl2onnx import to_onnx
+from sklearn.datasets import load_breast_cancer
+from sklearn.ensemble import RandomForestClassifier
+from sklearn.linear_model import LogisticRegression
+
+
+@pytest.fixture(scope="session")
+def breast_cancer():
+    features, target = load_breast_cancer(return_X_y=True)
+    return features.astype(np.float32), target
+
+
+@pytest.fixture(scope="session")
+def logistic_model(breast_cancer):
+    features, target = breast_cancer
+    model = LogisticRegression(max_iter=5000).fit(features, target)
+    return model, to_onnx(model, features[:1], options={"zipmap": False})
+
+
+@pytest.fixture(scope="session")
+def logistic_zipmap_onnx(logistic_model, breast_cancer):
+    return to_onnx(logistic_model[0], breast_cancer[0][:1])
+
+
+@pytest.fixture(scope="session")
+def forest_onnx(breast_cancer):
+    features, target = breast_cancer
+    model = RandomForestClassifier(n_estimators=10, max_depth=4, random_state=0).fit(features, target)
+    return to_onnx(model, features[:1])
+
+
+@pytest.fixture
+def features_csv(tmp_path, breast_cancer):
+    features, _ = breast_cancer
+    path = tmp_path / "features.csv"
+    lines = ["row_id," + ",".join(f"f{i}" for i in range(features.shape[1]))]
+    lines += [f"r{i}," + ",".join(repr(float(v)) for v in row) for i, row in enumerate(features)]
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+# The app: exercises, take-homes, candidates' work ---------------------------------------------
 
 
 @pytest.fixture
