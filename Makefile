@@ -14,7 +14,7 @@ TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
 
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: help install run test lint format worker beat clean chromium bench bench-accuracy bench-admin audit load
+.PHONY: help install run test lint format worker beat clean chromium bench bench-accuracy bench-admin bench-grading audit load
 
 help:
 	@echo "make run    set up and serve the demo app on http://$(HOST):$(PORT)"
@@ -71,6 +71,12 @@ bench: install
 # No database. BENCH_ACCURACY_ARGS="--seeds 100 --check".
 bench-accuracy: install
 	$(PY) -m benchmarks.accuracy $(BENCH_ACCURACY_ARGS)
+
+# make bench-grading: one JSON line of take-home grading speed: parsing and grading a 100,000-row
+# predictions file with intervals (target 1 s), and the sandboxed model runner's overhead beyond its
+# measured calls (target 2 s) and peak RSS. No database. BENCH_GRADING_ARGS="--rows 10000 --check".
+bench-grading: install
+	$(PY) -m benchmarks.grading $(BENCH_GRADING_ARGS)
 
 # make bench-admin: one JSON line of the admin's page timings and query counts at 100,000 candidates,
 # on bench's dataset (built when missing). BENCH_ADMIN_ARGS="--candidates 10000 --repeat 3".
