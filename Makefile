@@ -111,7 +111,7 @@ format: install
 	$(VENV)/bin/ruff format .
 
 worker: install
-	$(VENV)/bin/celery -A config worker --loglevel=INFO
+	$(VENV)/bin/celery -A config worker --loglevel=INFO -Q celery,grading
 
 beat: install
 	$(VENV)/bin/celery -A config beat --loglevel=INFO

@@ -35,8 +35,8 @@ def command_words(service: dict) -> list[str]:
 
 def test_compose_has_every_service_with_a_healthcheck(compose):
     services = compose["services"]
-    assert set(services) >= {"db", "redis", "web", "nginx", "worker", "beat"}
-    for name in ("db", "redis", "web", "nginx", "worker", "beat"):
+    assert set(services) >= {"db", "redis", "web", "nginx", "worker", "grader", "beat"}
+    for name in ("db", "redis", "web", "nginx", "worker", "grader", "beat"):
         assert services[name].get("healthcheck", {}).get("test"), f"{name} has no healthcheck"
 
 
@@ -45,7 +45,7 @@ def test_compose_pins_postgres_16_and_redis_7(compose):
     assert compose["services"]["redis"]["image"].split(":")[1].startswith("7")
 
 
-@pytest.mark.parametrize("name", ["web", "worker", "beat"])
+@pytest.mark.parametrize("name", ["web", "worker", "grader", "beat"])
 def test_app_services_get_the_environment_they_need(compose, name):
     service = compose["services"][name]
     env = service["environment"]
@@ -280,3 +280,15 @@ def test_the_nginx_healthcheck_asks_its_loopback_health_server(compose, nginx):
     assert test[:4] == ["CMD", "wget", "-q", "-O"]
     assert test[-1] == f"http://127.0.0.1:{port}{location[1][-1]}"
     assert directive(location[2], "return")[0] == "200"
+
+
+def test_the_grader_consumes_the_grading_queue_and_shares_the_take_home_files_with_web(compose):
+    from django.conf import settings
+
+    services = compose["services"]
+
+    assert "-Q grading" in services["grader"]["command"]
+    assert settings.CELERY_TASK_ROUTES["takehomes.take_home_grade"] == {"queue": "grading"}
+    assert "takehomes:/var/lib/takehomes" in services["grader"]["volumes"]
+    assert "takehomes:/var/lib/takehomes" in services["web"]["volumes"]
+    assert services["web"]["environment"]["TAKEHOMES_ROOT"] == "/var/lib/takehomes"
