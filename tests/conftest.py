@@ -93,8 +93,14 @@ def celery_worker():
     # start_worker pings the worker before yielding; that needs celery.ping registered.
     app.loader.import_module("celery.contrib.testing.tasks")
     app.loader.import_default_modules()
+    # Both queues, as `make worker` consumes them: take-home grading has its own.
     with start_worker(
-        app, pool="solo", concurrency=1, perform_ping_check=True, shutdown_timeout=10
+        app,
+        pool="solo",
+        concurrency=1,
+        perform_ping_check=True,
+        shutdown_timeout=10,
+        queues=["celery", "grading"],
     ) as worker:
         yield worker
 
