@@ -189,7 +189,8 @@ class WebhookSubscriptionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixi
         "reject timestamps more than 5 minutes old. The URL must be http(s) on a public address. "
         "Each event needs the read scope of what it carries (`scorecard.*`: `scorecards:read`, "
         "`fit_scores.updated`: `scores:read`, `shortlist.ready`: `shortlists:read`, `decision.recorded`: "
-        "`decisions:read`), checked here (403 `missing_scope`) and again before every delivery.",
+        "`decisions:read`, `take_home.graded`: `take_homes:read`), checked here (403 `missing_scope`) and "
+        "again before every delivery.",
         request=WebhookSubscriptionCreateSerializer,
         parameters=[IDEMPOTENCY_KEY_PARAMETER],
         responses={201: WebhookSubscriptionCreatedSerializer, **errors(400, 422)},
