@@ -661,9 +661,12 @@ def _agreement(opening: Opening) -> tuple[list[AreaAgreementRow], datetime | Non
 def _leniency(opening: Opening) -> tuple[list[LeniencyRow], datetime | None]:
     # Leniency belongs to the person across openings (the rubric's calibration): shown here for
     # the interviewers who submitted a scorecard in this opening.
-    interviewers = Scorecard.objects.filter(
-        interview__application__opening=opening, status=Scorecard.Status.SUBMITTED
-    ).values("interviewer_id")
+    # People only: an automated evaluator's severity is known (settings.AUTOMATED_EVALUATORS).
+    interviewers = (
+        Scorecard.objects.filter(interview__application__opening=opening, status=Scorecard.Status.SUBMITTED)
+        .exclude(interviewer__username__in=settings.AUTOMATED_EVALUATORS)
+        .values("interviewer_id")
+    )
     items = list(
         InterviewerOffset.objects.filter(
             rubric__versions=opening.rubric_version_id, interviewer__in=interviewers
@@ -693,16 +696,18 @@ def _leniency(opening: Opening) -> tuple[list[LeniencyRow], datetime | None]:
 
 
 def _turnaround(opening: Opening) -> tuple[list[TurnaroundRow], analytics.Turnaround]:
-    submissions = Scorecard.objects.filter(
-        interview__application__opening=opening, submitted_at__isnull=False
-    ).values_list(
-        "interviewer_id",
-        "interviewer__first_name",
-        "interviewer__last_name",
-        "interviewer__username",
-        "submitted_at",
-        "interview__scheduled_at",
-        "interview__duration_minutes",
+    submissions = (
+        Scorecard.objects.filter(interview__application__opening=opening, submitted_at__isnull=False)
+        .exclude(interviewer__username__in=settings.AUTOMATED_EVALUATORS)
+        .values_list(
+            "interviewer_id",
+            "interviewer__first_name",
+            "interviewer__last_name",
+            "interviewer__username",
+            "submitted_at",
+            "interview__scheduled_at",
+            "interview__duration_minutes",
+        )
     )
     names: dict[int, str] = {}
     by_interviewer: dict[int, list[float]] = defaultdict(list)

@@ -78,7 +78,8 @@ def test_seed_gives_sixty_candidates_an_application_with_two_or_three_interviews
     assert applications.values("candidate").distinct().count() == 60
     assert sorted(set(applications.values_list("opening__role__key", flat=True))) == sorted(ROLE_KEYS)
     for application in applications.prefetch_related("interviews__focus_areas", "interviews__assignments"):
-        interviews = list(application.interviews.all())
+        # People's interviews: a graded take-home adds the automated grader's own.
+        interviews = [i for i in application.interviews.all() if i.kind != Interview.Kind.TAKE_HOME]
         assert 2 <= len(interviews) <= 3
         assert {interview.kind for interview in interviews} >= {Interview.Kind.SCREEN}
         for interview in interviews:
@@ -193,6 +194,27 @@ def test_every_candidate_meets_two_interviewers_and_submissions_link_all_five(se
     ).values_list("interviewer__username", "interview__application_id"):
         parent[root(interviewer)] = root(f"application {application_id}")
     assert len({root(username) for username in INTERVIEWER_USERNAMES}) == 1
+
+
+def test_the_demo_has_candidates_at_every_stage_of_a_take_home_for_each_role(seeded):
+    from takehomes.models import GradingReport, TakeHome
+
+    take_homes = TakeHome.objects.filter(application__source="demo").select_related("exercise__role")
+    stages = {}
+    for take_home in take_homes:
+        stages.setdefault(take_home.exercise.role.key, set()).add(take_home.status)
+    graded = GradingReport.objects.filter(
+        take_home__application__source="demo", status=GradingReport.Status.GRADED
+    ).select_related("take_home__exercise")
+
+    assert set(stages) == ROLE_KEYS
+    every_stage = {"sent", "opened", "submitted", "graded", "expired"}
+    assert all(statuses == every_stage for statuses in stages.values())
+    assert all(report.scorecard_id for report in graded)
+    with_model = [report for report in graded if report.take_home.exercise.requires_model]
+    assert with_model
+    assert {report.model_run["status"] for report in with_model} == {"ok"}
+    assert any(item["verdict"] == "over_claimed" for report in graded for item in report.contract["items"])
 
 
 def test_running_the_seed_twice_creates_nothing_new(seeded):

@@ -22,7 +22,7 @@ HONEST = {
     "f1": 0.96,
     "latency_p95_ms": 0.05,
     "peak_memory_mb": 150,
-    "parameters": 31,
+    "parameters": 91,  # the scaler's 30 means and 30 scales, 30 weights and a bias
     "framework": "scikit-learn",
     "framework_version": "skl2onnx 1.20",
     "opset": 17,
@@ -78,7 +78,7 @@ def test_a_model_is_measured_apart_its_contract_checked_and_its_grade_reaches_fi
     assert report.model_run["status"] == "ok"
     assert report.model_run["latency_p95_ms"] > 0
     assert report.model_run["agreement_with_predictions"] == 1.0
-    assert report.model_run["model"]["parameters"] == 31
+    assert report.model_run["model"]["parameters"] == 91
     assert items["f1"]["verdict"] == "within"
     assert items["parameters"]["verdict"] == "within"
     assert items["framework"]["verdict"] == "within"
