@@ -206,7 +206,9 @@ def _example(name: str, value: dict, *, request: dict | None = None) -> list[Ope
 # Views ------------------------------------------------------------------------------
 
 
-class TakeHomeViewSetBase(ApiGenericViewSet):
+class TakeHomeViewSetBase(mixins.ListModelMixin, ApiGenericViewSet):
+    """Take-home lists, rendered for the caller (``take_home_resources_for``: reports they may read)."""
+
     pagination_class = CursorPage
     filter_backends = [filters.DjangoFilterBackend]
     serializer_class = TakeHomeSerializer
@@ -260,7 +262,7 @@ class ExerciseViewSet(mixins.ListModelMixin, ApiGenericViewSet):
         examples=_example("Graded take-home", GRADED_EXAMPLE),
     ),
 )
-class TakeHomeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TakeHomeViewSetBase):
+class TakeHomeViewSet(mixins.RetrieveModelMixin, TakeHomeViewSetBase):
     required_scopes = {"GET": TAKE_HOMES_READ}
     filterset_class = TakeHomeFilter
 
@@ -290,7 +292,7 @@ class TakeHomeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TakeHome
         examples=_example("Take-home", TAKE_HOME_EXAMPLE, request={"exercise": 3}),
     ),
 )
-class ApplicationTakeHomeViewSet(mixins.ListModelMixin, TakeHomeViewSetBase):
+class ApplicationTakeHomeViewSet(TakeHomeViewSetBase):
     required_scopes = {"GET": TAKE_HOMES_READ, "POST": TAKE_HOMES_WRITE}
 
     def application(self, applications):

@@ -16,21 +16,27 @@ from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet, Value
 from assessments.models import Scorecard
 from hiring.models import Application, Assignment
 from hiring.roles import sees_all_openings
-from hiring.selectors import applications_visible_to
 from takehomes.models import TakeHome
 
 
 def take_home_applications_visible_to(actor) -> QuerySet[Application]:
-    """The applications whose take-homes ``actor`` may see: those they see, and those they interview."""
+    """The applications whose take-homes ``actor`` may see: those they see, and those they interview.
+
+    "Those they see" is ``hiring.selectors.applications_visible_to``'s rule (every one for tokens
+    and recruiters, else their committee seats' openings'), written as a subquery rather than
+    through it: that selector reads the seats in a query of its own, once per use, and lists
+    use this twice (the page, and the names in its copy flags).
+    """
     applications = Application.objects.all()
     if not getattr(actor, "is_authenticated", False):
         return applications.none()
     if sees_all_openings(actor):
         return applications
-    interviewed = Assignment.objects.filter(interviewer_id=actor.pk).values("interview__application_id")
-    return applications.filter(
-        Q(pk__in=applications_visible_to(actor=actor).values("pk")) | Q(pk__in=interviewed)
+    on_committee = Q(opening_id__in=actor.committee_openings.values("pk"))
+    interviewed = Q(
+        pk__in=Assignment.objects.filter(interviewer_id=actor.pk).values("interview__application_id")
     )
+    return applications.filter(on_committee | interviewed)
 
 
 def _report_condition(actor) -> Q | None:
@@ -51,7 +57,7 @@ def take_homes_visible_to(actor) -> QuerySet[TakeHome]:
     """
     take_homes = TakeHome.objects.select_related("application", "exercise__role", "report")
     if not getattr(actor, "is_authenticated", False):
-        return take_homes.none()
+        return take_homes.none().annotate(report_visible=Value(False, output_field=BooleanField()))
     condition = _report_condition(actor)
     if condition is None:
         return take_homes.annotate(report_visible=Value(True, output_field=BooleanField()))

@@ -16,6 +16,8 @@ LISTS = [
     "/api/v1/interviewers/",
     "/api/v1/interviewer-identities/",
     "/api/v1/attribute-mappings/",
+    "/api/v1/exercises/",
+    "/api/v1/take-homes/",
 ]
 SYNC_LISTS = [
     "/api/v1/candidates/",

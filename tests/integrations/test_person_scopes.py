@@ -20,6 +20,8 @@ COMMITTEE = {
     "decisions:read",
     "shortlists:write",
     "decisions:write",
+    "take_homes:read",
+    "take_homes:write",
 }
 INTERVIEWER = {"roles:read", "interviews:read", "scorecards:read", "scorecards:write"}
 

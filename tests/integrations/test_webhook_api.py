@@ -10,7 +10,7 @@ pytestmark = pytest.mark.django_db
 WEBHOOKS = "/api/v1/webhooks/"
 
 
-READS = ["scorecards:read", "scores:read", "shortlists:read", "decisions:read"]
+READS = ["scorecards:read", "scores:read", "shortlists:read", "decisions:read", "take_homes:read"]
 
 
 @pytest.fixture
@@ -292,6 +292,7 @@ EVENT_SCOPES = [
     ("fit_scores.updated", "scores:read"),
     ("shortlist.ready", "shortlists:read"),
     ("decision.recorded", "decisions:read"),
+    ("take_home.graded", "take_homes:read"),
 ]
 
 
