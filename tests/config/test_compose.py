@@ -292,3 +292,16 @@ def test_the_grader_consumes_the_grading_queue_and_shares_the_take_home_files_wi
     assert "takehomes:/var/lib/takehomes" in services["grader"]["volumes"]
     assert "takehomes:/var/lib/takehomes" in services["web"]["volumes"]
     assert services["web"]["environment"]["TAKEHOMES_ROOT"] == "/var/lib/takehomes"
+
+
+def test_nginx_lets_a_take_home_upload_through_and_proxies_it_as_every_request(public_server):
+    from takehomes.services import MAX_MODEL_BYTES, MAX_PREDICTIONS_BYTES
+
+    locations = {arguments[0]: children for _, arguments, children in directives(public_server, "location")}
+    upload, everything = locations["/take-home/"], locations["/"]
+
+    assert (
+        size_in_bytes(directive(upload, "client_max_body_size")[0]) >= MAX_MODEL_BYTES + MAX_PREDICTIONS_BYTES
+    )
+    for name in ("proxy_pass", "proxy_request_buffering", "proxy_buffering", "proxy_set_header"):
+        assert directives(upload, name) == directives(everything, name), name
