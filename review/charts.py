@@ -16,6 +16,7 @@ whatever the width (a viewBox only scales; it cannot reflow).
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from django.template.defaultfilters import floatformat
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
@@ -758,8 +759,10 @@ def claim_chart_svg(
                 _el(
                     "text",
                     "not claimed",
-                    x=_n(layout.plot_left + 4),
+                    # At the right end, above the track: clear of the label, the bar and the tick.
+                    x=_n(layout.plot_right),
                     y=_n(middle - CLAIM_TICK_HALF_HEIGHT - 2),
+                    text_anchor="end",
                     font_size=11,
                     font_style="italic",
                     fill="#5b6675",
@@ -809,11 +812,15 @@ def _diamond_points(x: float, y: float, r: float) -> str:
     return f"{_n(x)},{_n(y - r)} {_n(x + r)},{_n(y)} {_n(x)},{_n(y + r)} {_n(x - r)},{_n(y)}"
 
 
+def _f3(value: float) -> str:
+    return floatformat(value, "3u")  # half up, as the pages round every figure
+
+
 def _claim_row_text(row: ClaimChartRow) -> str:
-    text = f"{row.label}: measured {row.value:.3f}, 95% interval {row.lower:.3f} to {row.upper:.3f}"
-    text += "; not claimed" if row.claimed is None else f"; claimed {row.claimed:.3f} ({row.verdict})"
+    text = f"{row.label}: measured {_f3(row.value)}, 95% interval {_f3(row.lower)} to {_f3(row.upper)}"
+    text += "; not claimed" if row.claimed is None else f"; claimed {_f3(row.claimed)} ({row.verdict})"
     if row.budget is not None:
-        text += f"; budget at least {row.budget:.3f}"
+        text += f"; budget at least {_f3(row.budget)}"
     return text + "."
 
 

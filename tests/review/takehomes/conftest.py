@@ -100,37 +100,39 @@ def take_home_make(application, exercise, *, status=TakeHome.Status.SENT, sent_d
     )
 
 
-@pytest.fixture
-def graded(application, mle_exercise, django_capture_on_commit_callbacks):  # noqa: F811
-    """``graded(application=..., exercise=..., **report_options)``: a graded take-home with its report
-    and the grader's submitted scorecard (scored on commit). Defaults: Ada, the ML Engineer exercise."""
+def graded_take_home_write(application, exercise, capture_on_commit, **options):
+    """A graded take-home with its report and the grader's submitted scorecard (scored on commit)."""
     from takehomes.grading import _scorecard_write
 
+    now = timezone.now()
+    take_home = take_home_make(
+        application,
+        exercise,
+        status=TakeHome.Status.SUBMITTED,
+        sent_days_ago=3,
+        opened_at=now - timedelta(days=2),
+        deadline_at=now + timedelta(days=1),
+        submitted_at=now - timedelta(hours=2),
+    )
+    fields = report_fields(exercise, **options)
+    contract, levels = fields.pop("_contract"), fields.pop("_levels")
+    with capture_on_commit(execute=True):
+        scorecard = _scorecard_write(take_home=take_home, levels=levels, contract=contract)
+    report = GradingReport.objects.create(
+        take_home=take_home, status=GradingReport.Status.GRADED, graded_at=now, scorecard=scorecard, **fields
+    )
+    TakeHome.objects.filter(pk=take_home.pk).update(status=TakeHome.Status.GRADED, graded_at=now)
+    take_home.refresh_from_db()
+    return take_home, report
+
+
+@pytest.fixture
+def graded(application, mle_exercise, django_capture_on_commit_callbacks):  # noqa: F811
+    """``graded(application=..., exercise=..., **report_options)``: ``graded_take_home_write``'s take-home
+    and report. Defaults: Ada, the ML Engineer exercise."""
+
     def make(application=application, exercise=mle_exercise, **options):
-        now = timezone.now()
-        take_home = take_home_make(
-            application,
-            exercise,
-            status=TakeHome.Status.SUBMITTED,
-            sent_days_ago=3,
-            opened_at=now - timedelta(days=2),
-            deadline_at=now + timedelta(days=1),
-            submitted_at=now - timedelta(hours=2),
-        )
-        fields = report_fields(exercise, **options)
-        contract, levels = fields.pop("_contract"), fields.pop("_levels")
-        with django_capture_on_commit_callbacks(execute=True):
-            scorecard = _scorecard_write(take_home=take_home, levels=levels, contract=contract)
-        report = GradingReport.objects.create(
-            take_home=take_home,
-            status=GradingReport.Status.GRADED,
-            graded_at=now,
-            scorecard=scorecard,
-            **fields,
-        )
-        TakeHome.objects.filter(pk=take_home.pk).update(status=TakeHome.Status.GRADED, graded_at=now)
-        take_home.refresh_from_db()
-        return take_home, report
+        return graded_take_home_write(application, exercise, django_capture_on_commit_callbacks, **options)
 
     return make
 
