@@ -295,10 +295,10 @@ def test_the_profile_shows_the_report_and_marks_the_graders_scorecard_and_levels
     assert "Recorded by the automated take-home grader" in page
     assert report_url(take_home) in response.content.decode()
     level = report.levels["ml_modelling"]["level"]
-    assert f"incl. take-home level {level}, graded automatically" in row_of(
+    assert f"take-home: {level}, automated (graded automatically)" in row_of(
         response, "skill-table", "data-area", "ml_modelling"
     )
-    assert "take-home level" not in row_of(response, "skill-table", "data-area", "communication")
+    assert "take-home" not in row_of(response, "skill-table", "data-area", "communication")
     assert "Evidence from the take-home, graded automatically, counts in" in page
 
 
