@@ -16,6 +16,7 @@ whatever the width (a viewBox only scales; it cannot reflow).
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from django.template.defaultfilters import floatformat
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
@@ -574,4 +575,330 @@ def skill_chart_description(*, rows: Sequence[SkillChartRow], role_name: str) ->
             f"{described}."
         )
     sentences.append("The table below gives every number.")
+    return " ".join(sentences)
+
+
+# The take-home chart: claimed against measured --------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ClaimChartRow:
+    """A take-home contract's metric: the measured value with its 95% interval, the claim, the budget."""
+
+    key: str
+    label: str
+    value: float
+    lower: float
+    upper: float
+    claimed: float | None  # None: nothing (or nothing numeric) claimed
+    budget: float | None  # a minimum, or None
+    verdict: str  # in words, for the row's tooltip (the page's table has it too)
+
+
+@dataclass(frozen=True)
+class ClaimChartLayout:
+    name: str
+    width: float
+    plot_left: float
+    plot_right: float
+    row_height: float
+    labels_above: bool
+    label_x: float
+    font: int
+
+
+CLAIM_WIDE = ClaimChartLayout("wide", 680, 190, 650, 40, False, 176, 12)
+CLAIM_NARROW = ClaimChartLayout("narrow", 360, 20, 340, 58, True, 20, 13)
+CLAIM_TOP = 30
+CLAIM_BAR_HALF_HEIGHT = 6
+CLAIM_TICK_HALF_HEIGHT = 10
+CLAIM_DIAMOND_RADIUS = 7
+CLAIM_BUDGET_HALF_HEIGHT = 14
+
+
+def claim_chart_domain(rows: Sequence[ClaimChartRow]) -> tuple[float, float]:
+    """The axis: from a round 0.05 below the lowest interval end, claim or budget, up to 1."""
+    values = [row.lower for row in rows] + [
+        v for row in rows for v in (row.claimed, row.budget) if v is not None
+    ]
+    lowest = min([v for v in values if 0 <= v <= 1], default=0.0)
+    return max(0.0, int((lowest - 0.02) * 20) / 20), 1.0
+
+
+def _claim_ticks(domain_min: float, domain_max: float) -> list[float]:
+    span = domain_max - domain_min
+    step = 0.05 if span <= 0.3 else 0.1 if span <= 0.6 else 0.2
+    ticks, tick = [], domain_max
+    while tick >= domain_min - 1e-9:
+        ticks.append(round(tick, 2))
+        tick -= step
+    return sorted(ticks)
+
+
+def claim_chart_svg(
+    *,
+    rows: Sequence[ClaimChartRow],
+    chart_id: str,
+    title: str,
+    description: str,
+    layout: ClaimChartLayout = CLAIM_WIDE,
+) -> SafeString:
+    """An inline SVG: one row per contract metric, its measured 95% interval as a bar, the measured
+    value as a tick across it, the claim as a hollow diamond and the budget (a minimum) as a red line.
+
+    The axis runs from ``claim_chart_domain``'s lower end to 1 (metrics are fractions); a claim past
+    it is drawn at the edge with ``data-clamped``. Each row's ``<title>`` says every number in words;
+    the marks carry ``data-value``, ``data-lower``, ``data-upper``, ``data-claimed`` and ``data-budget``.
+    ``role="img"`` with ``<title>`` and ``<desc>``; the page's contract table is the full text version.
+    """
+    domain_min, domain_max = claim_chart_domain(rows)
+
+    def x(value: float) -> float:
+        clamped = min(max(value, domain_min), domain_max)
+        span = layout.plot_right - layout.plot_left
+        return layout.plot_left + (clamped - domain_min) / (domain_max - domain_min) * span
+
+    n_rows = max(len(rows), 1)
+    plot_bottom = CLAIM_TOP + layout.row_height * n_rows
+    legend_rows = 2 if layout.labels_above else 1
+    height = plot_bottom + 14 + 24 * legend_rows
+    title_id, desc_id = f"{chart_id}-title", f"{chart_id}-desc"
+    parts = [_el("title", escape(title), id=title_id), _el("desc", escape(description), id=desc_id)]
+    axis = []
+    for tick in _claim_ticks(domain_min, domain_max):
+        tx = _n(x(tick))
+        axis.append(
+            _el("line", x1=tx, x2=tx, y1=CLAIM_TOP - 6, y2=plot_bottom, class_="chart-grid", stroke="#d8dee6")
+        )
+        axis.append(
+            _el(
+                "text",
+                f"{tick:.2f}",
+                x=tx,
+                y=CLAIM_TOP - 12,
+                text_anchor="middle",
+                font_size=12,
+                fill="#5b6675",
+                class_="chart-tick",
+            )
+        )
+    parts.append(_el("g", "".join(axis), class_="chart-axis", aria_hidden="true"))
+
+    for index, row in enumerate(rows):
+        top = CLAIM_TOP + layout.row_height * index
+        middle = top + 20 + CLAIM_BUDGET_HALF_HEIGHT if layout.labels_above else top + layout.row_height / 2
+        y = _n(middle)
+        label_y = top + 15 if layout.labels_above else middle + 4
+        marks = [
+            _el("title", escape(_claim_row_text(row))),
+            _el(
+                "text",
+                escape(row.label),
+                x=_n(layout.label_x),
+                y=_n(label_y),
+                text_anchor="start" if layout.labels_above else "end",
+                font_size=layout.font,
+                fill="#1c2430",
+                class_="chart-label",
+            ),
+            _el(
+                "line",
+                x1=_n(layout.plot_left),
+                x2=_n(layout.plot_right),
+                y1=y,
+                y2=y,
+                stroke="#e3e8ee",
+                class_="chart-track",
+            ),
+        ]
+        if row.budget is not None:
+            bx = x(row.budget)
+            marks.append(
+                _el(
+                    "line",
+                    x1=_n(bx),
+                    x2=_n(bx),
+                    y1=_n(middle - CLAIM_BUDGET_HALF_HEIGHT),
+                    y2=_n(middle + CLAIM_BUDGET_HALF_HEIGHT),
+                    stroke="#b3261e",
+                    stroke_width="3",
+                    class_="chart-budget",
+                    data_budget=repr(row.budget),
+                )
+            )
+        left, right = x(row.lower), x(row.upper)
+        marks.append(
+            _el(
+                "rect",
+                x=_n(left),
+                y=_n(middle - CLAIM_BAR_HALF_HEIGHT),
+                width=_n(max(right - left, 1.0)),
+                height=_n(2 * CLAIM_BAR_HALF_HEIGHT),
+                fill="#8fb0e3",
+                class_="chart-interval",
+                data_lower=repr(row.lower),
+                data_upper=repr(row.upper),
+            )
+        )
+        vx = _n(x(row.value))
+        marks.append(
+            _el(
+                "line",
+                x1=vx,
+                x2=vx,
+                y1=_n(middle - CLAIM_TICK_HALF_HEIGHT),
+                y2=_n(middle + CLAIM_TICK_HALF_HEIGHT),
+                stroke="#1f5fbf",
+                stroke_width="3",
+                class_="chart-measured",
+                data_value=repr(row.value),
+            )
+        )
+        if row.claimed is None:
+            marks.append(
+                _el(
+                    "text",
+                    "not claimed",
+                    # At the right end, above the track: clear of the label, the bar and the tick.
+                    x=_n(layout.plot_right),
+                    y=_n(middle - CLAIM_TICK_HALF_HEIGHT - 2),
+                    text_anchor="end",
+                    font_size=11,
+                    font_style="italic",
+                    fill="#5b6675",
+                    class_="chart-unclaimed",
+                )
+            )
+        else:
+            cx = x(row.claimed)
+            r = CLAIM_DIAMOND_RADIUS
+            clamped = "upper" if row.claimed > domain_max else "lower" if row.claimed < domain_min else None
+            marks.append(
+                _el(
+                    "polygon",
+                    points=_diamond_points(cx, middle, r),
+                    fill="#ffffff",
+                    fill_opacity="0.4",
+                    stroke="#1c2430",
+                    stroke_width="2",
+                    class_="chart-claimed",
+                    data_claimed=repr(row.claimed),
+                    data_clamped=clamped,
+                )
+            )
+        parts.append(_el("g", "".join(marks), class_="chart-row", data_metric=row.key))
+
+    parts.append(_claim_legend(plot_bottom + 14, layout))
+    root = _attrs(
+        xmlns="http://www.w3.org/2000/svg",
+        viewBox=f"0 0 {_n(layout.width)} {_n(height)}",
+        width=_n(layout.width),
+        height=_n(height),
+        class_=f"claim-chart claim-chart-{layout.name}",
+        id=chart_id,
+        role="img",
+        aria_labelledby=f"{title_id} {desc_id}",
+        data_layout=layout.name,
+        data_domain_min=_n(domain_min),
+        data_domain_max=_n(domain_max),
+        data_plot_left=_n(layout.plot_left),
+        data_plot_right=_n(layout.plot_right),
+        font_family="system-ui, sans-serif",
+    )
+    return mark_safe(f"<svg {root}>{''.join(parts)}</svg>")  # noqa: S308 - every text and attribute is escaped
+
+
+def _diamond_points(x: float, y: float, r: float) -> str:
+    return f"{_n(x)},{_n(y - r)} {_n(x + r)},{_n(y)} {_n(x)},{_n(y + r)} {_n(x - r)},{_n(y)}"
+
+
+def _f3(value: float) -> str:
+    return floatformat(value, "3u")  # half up, as the pages round every figure
+
+
+def _claim_row_text(row: ClaimChartRow) -> str:
+    text = f"{row.label}: measured {_f3(row.value)}, 95% interval {_f3(row.lower)} to {_f3(row.upper)}"
+    text += "; not claimed" if row.claimed is None else f"; claimed {_f3(row.claimed)} ({row.verdict})"
+    if row.budget is not None:
+        text += f"; budget at least {_f3(row.budget)}"
+    return text + "."
+
+
+def _claim_legend(top: float, layout: ClaimChartLayout) -> str:
+    columns = 2 if layout.labels_above else 4
+    column_width = (layout.width - 40) / columns if layout.labels_above else 160
+    left = layout.label_x if layout.labels_above else 20
+
+    def slot(index: int) -> tuple[float, float]:
+        return left + (index % columns) * column_width, top + (index // columns) * 24 + 12
+
+    def text(label: str, sx: float, sy: float) -> str:
+        return _el("text", escape(label), x=_n(sx + 26), y=_n(sy + 4), font_size=12, fill="#1c2430")
+
+    items = []
+    sx, sy = slot(0)
+    items += [
+        _el(
+            "rect",
+            x=_n(sx),
+            y=_n(sy - CLAIM_BAR_HALF_HEIGHT),
+            width="20",
+            height=_n(2 * CLAIM_BAR_HALF_HEIGHT),
+            fill="#8fb0e3",
+        ),
+        text("95% interval", sx, sy),
+    ]
+    sx, sy = slot(1)
+    items += [
+        _el(
+            "line",
+            x1=_n(sx + 10),
+            x2=_n(sx + 10),
+            y1=_n(sy - CLAIM_TICK_HALF_HEIGHT),
+            y2=_n(sy + CLAIM_TICK_HALF_HEIGHT),
+            stroke="#1f5fbf",
+            stroke_width="3",
+        ),
+        text("measured", sx, sy),
+    ]
+    sx, sy = slot(2)
+    r = CLAIM_DIAMOND_RADIUS
+    items += [
+        _el(
+            "polygon",
+            points=_diamond_points(sx + 10, sy, r),
+            fill="#ffffff",
+            stroke="#1c2430",
+            stroke_width="2",
+        ),
+        text("claimed", sx, sy),
+    ]
+    sx, sy = slot(3)
+    items += [
+        _el(
+            "line",
+            x1=_n(sx + 10),
+            x2=_n(sx + 10),
+            y1=_n(sy - 10),
+            y2=_n(sy + 10),
+            stroke="#b3261e",
+            stroke_width="3",
+        ),
+        text("budget (minimum)", sx, sy),
+    ]
+    return _el("g", "".join(items), class_="chart-legend", aria_hidden="true")
+
+
+def claim_chart_description(rows: Sequence[ClaimChartRow]) -> str:
+    """A summary of the claim chart for ``<desc>`` (the contract table holds every number)."""
+    if not rows:
+        return "No metric was measured."
+    domain_min, domain_max = claim_chart_domain(rows)
+    sentences = [
+        f"Each contract metric as measured on the hidden test set, with its 95% interval, against what the "
+        f"candidate claimed and the exercise's budget; the axis runs from {domain_min:.2f} to "
+        f"{domain_max:.2f}."
+    ]
+    sentences += [_claim_row_text(row) for row in rows]
+    sentences.append("The contract table gives every item.")
     return " ".join(sentences)

@@ -33,11 +33,14 @@ from django.db.models import (
     Subquery,
 )
 from django.db.models.functions import Cast, Coalesce
+from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
 from assessments.models import ProfileEntry, Rating, Recommendation, Role, Scorecard, SkillArea
 from assessments.selectors import scorecards_visible_to
 from hiring.models import Application, Assignment, Decision, DemographicResponse, Opening
+from hiring.roles import sees_all_scorecards
 from scoring import analytics
 from scoring.models import (
     ApplicationScoreState,
@@ -56,6 +59,7 @@ from scoring.selectors import (
     shortlists_numbered,
 )
 from scoring.services import applications_stale
+from takehomes.models import TakeHome
 
 # Dashboards -------------------------------------------------------------------------
 
@@ -174,8 +178,9 @@ def score_freshness(opening: Opening) -> ScoreFreshness:
 
 
 def opening_applications(opening: Opening) -> QuerySet[Application]:
-    """The opening's applications by candidate name, with their fit for the opening's role and
-    whether they are ``scored`` (``scoring.selectors.application_scored``): two queries."""
+    """The opening's applications by candidate name, with their fit for the opening's role,
+    whether they are ``scored`` (``scoring.selectors.application_scored``) and their take-homes
+    (``take_home_list``, oldest first, with the exercise): three queries."""
     return (
         Application.objects.filter(opening=opening)
         .annotate(scored=application_scored())
@@ -185,7 +190,12 @@ def opening_applications(opening: Opening) -> QuerySet[Application]:
                 "fit_scores",
                 queryset=FitScore.objects.filter(role_id=opening.role_id),
                 to_attr="own_fit",
-            )
+            ),
+            Prefetch(
+                "take_homes",
+                queryset=TakeHome.objects.select_related("exercise").order_by("sent_at", "pk"),
+                to_attr="take_home_list",
+            ),
         )
         .order_by("candidate__name", "pk")
     )
@@ -545,6 +555,7 @@ class ApplicationProfile:
     fits: list[RoleFit]  # ``scoring.selectors.application_fit_report``
     scorecards: list[Scorecard]  # submitted, of those ``user`` may read
     decisions: list[Decision]  # newest first
+    take_homes: list[TakeHome] = field(default_factory=list)  # oldest first, with exercise and report
 
 
 def application_profile_data(*, user, application: Application) -> ApplicationProfile:
@@ -577,7 +588,84 @@ def application_profile_data(*, user, application: Application) -> ApplicationPr
         fits=fits,
         scorecards=list(scorecards),
         decisions=list(decisions),
+        take_homes=list(application_take_homes(application)),
     )
+
+
+# Take-homes -------------------------------------------------------------------------
+
+
+def take_home_status_shown(take_home: TakeHome, *, now: datetime | None = None) -> str:
+    """The status the pages show: the stored one, or ``expired`` once a take-home not submitted is
+    past ``closes_at()`` (the candidate's side stores that only when someone opens the link)."""
+    unsubmitted = take_home.status in (TakeHome.Status.SENT, TakeHome.Status.OPENED)
+    if unsubmitted and (now or timezone.now()) >= take_home.closes_at():
+        return TakeHome.Status.EXPIRED
+    return take_home.status
+
+
+def application_take_homes(application: Application) -> QuerySet[TakeHome]:
+    """The application's take-homes, oldest first, with exercise, report and sender: one query."""
+    return (
+        TakeHome.objects.filter(application=application)
+        .select_related("exercise", "report", "sent_by")
+        .order_by("sent_at", "pk")
+    )
+
+
+def _take_homes_loaded() -> QuerySet[TakeHome]:
+    return TakeHome.objects.select_related(
+        "exercise",
+        "report",
+        "sent_by",
+        "application__candidate",
+        "application__opening__role",
+        "application__opening__rubric_version",
+    )
+
+
+def take_home_for_review(user, pk: int) -> TakeHome:
+    """A take-home of an opening ``user`` reviews (recruiters, the opening's committee), or Http404."""
+    return get_object_or_404(
+        _take_homes_loaded().filter(application__opening__in=openings_for_review(user)), pk=pk
+    )
+
+
+@dataclass(frozen=True)
+class TakeHomeAccess:
+    """A take-home someone may open the report page of, and whether they may read the report yet."""
+
+    take_home: TakeHome
+    report_visible: bool
+    reviews_opening: bool  # a recruiter or on the opening's committee (may send links)
+
+
+def take_home_for_report(user, pk: int) -> TakeHomeAccess:
+    """The take-home for its report page, or Http404 that does not confirm it exists.
+
+    The scorecards' independence rule (``assessments.selectors.scorecards_for_actor``), for
+    the grader's evidence too: recruiters and the opening's committee read the report; an
+    interviewer of the application reads it only once they have submitted their own scorecard
+    for it (before that the page says why it is hidden); anyone else gets a 404. Three queries
+    at most.
+    """
+    take_home = _take_homes_loaded().filter(pk=pk).first()
+    if take_home is None or not user.is_authenticated:
+        raise Http404("No such take-home.")
+    application = take_home.application
+    if sees_all_scorecards(user, application.opening_id):
+        return TakeHomeAccess(take_home, report_visible=True, reviews_opening=True)
+    if not Assignment.objects.filter(interviewer=user, interview__application=application).exists():
+        raise Http404("No such take-home.")
+    submitted = Scorecard.objects.filter(
+        interviewer=user, interview__application=application, status=Scorecard.Status.SUBMITTED
+    ).exists()
+    return TakeHomeAccess(take_home, report_visible=submitted, reviews_opening=False)
+
+
+def rubric_area_names(version_id: int) -> dict[str, str]:
+    """A rubric version's area key -> name: one query."""
+    return dict(SkillArea.objects.filter(version_id=version_id).values_list("key", "name"))
 
 
 # Opening analytics ------------------------------------------------------------------

@@ -1,6 +1,6 @@
 """The hiring committee's review pages: dashboards, shortlists, candidate profiles, analytics."""
 
-from review.views import analytics, dashboard, profiles, shortlists
+from review.views import analytics, dashboard, profiles, shortlists, takehomes
 
 app_name = "review"
 
@@ -8,5 +8,6 @@ urlpatterns = [
     *dashboard.urlpatterns,
     *shortlists.urlpatterns,
     *profiles.urlpatterns,
+    *takehomes.urlpatterns,
     *analytics.urlpatterns,
 ]

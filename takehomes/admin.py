@@ -108,7 +108,11 @@ class TakeHomeAdmin(admin.ModelAdmin):
 class GradingReportAdmin(admin.ModelAdmin):
     list_display = ("take_home", "status", "attempts", "graded_at")
     list_filter = ("status",)
-    list_select_related = ("take_home__application__candidate", "take_home__exercise")
+    list_select_related = (
+        "take_home__application__candidate",
+        "take_home__application__opening",
+        "take_home__exercise",
+    )
     readonly_fields = [field.name for field in GradingReport._meta.fields]
 
     def has_add_permission(self, request):

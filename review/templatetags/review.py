@@ -4,6 +4,8 @@ from django import template
 from django.template.defaultfilters import floatformat
 
 from hiring.roles import HIRING_COMMITTEE, _group_names, is_recruiter
+from review.selectors import take_home_status_shown
+from takehomes.models import TakeHome
 
 register = template.Library()
 
@@ -75,3 +77,15 @@ def evidence_bar(cell) -> dict:
         "coverage": None if coverage is None else _scale(coverage * 100),
         "label": label,
     }
+
+
+@register.filter
+def take_home_status(take_home) -> str:
+    """The status a take-home shows now: ``expired`` once past its close and not handed in."""
+    return take_home_status_shown(take_home)
+
+
+@register.filter
+def take_home_status_label(take_home) -> str:
+    """The shown status in a word: Sent, Opened, Submitted, Graded, Expired."""
+    return TakeHome.Status(take_home_status_shown(take_home)).label

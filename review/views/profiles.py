@@ -6,6 +6,10 @@ see every application, committee members the applications of the openings
 they sit on, and anyone else gets a 404 that does not confirm it exists. The
 pages show submitted scorecards only (never drafts) and never any
 self-reported demographic data.
+
+The profile's take-home section sends an exercise (``take_home_send``, idempotent) and a
+fresh link (``take_home_link_renew``), and shows each take-home's status and, once graded,
+its report (``review.take_home_report``), marked as graded automatically.
 """
 
 from dataclasses import dataclass
@@ -14,17 +18,21 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
-from django.urls import path
+from django.urls import path, reverse
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from config.errors import ApplicationError, form_add_application_error
 from config.forms import LongTextField
-from hiring.models import Application, Decision
+from hiring.models import Application, Decision, Interview
 from hiring.services import decision_record
 from review import charts
-from review.selectors import application_profile_data
+from review.selectors import application_profile_data, take_home_for_review
+from review.take_home_report import take_home_panels
 from scoring.engine import CLEAR_BELOW
 from scoring.selectors import AreaContribution, RoleFit, application_for_review
+from takehomes.models import Exercise
+from takehomes.services import exercises_published, take_home_link_renew, take_home_send
 
 CHART_ID = "skill-chart"
 
@@ -42,6 +50,45 @@ class DecisionForm(forms.Form):
         error_messages={"required": "Give the reason for the decision."},
         help_text="Why: the evidence the committee weighed. Kept with the decision and sent to the ATS.",
     )
+
+
+class ExerciseChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Exercise) -> str:
+        return f"{obj.title} (v{obj.version}, for {obj.role.name})"
+
+
+class TakeHomeSendForm(forms.Form):
+    exercise = ExerciseChoiceField(
+        label="Exercise",
+        queryset=Exercise.objects.none(),
+        empty_label="Choose an exercise",
+        error_messages={
+            "required": "Choose the exercise to send.",
+            "invalid_choice": "Choose one of the published exercises.",
+        },
+        help_text="The candidate gets a link by e-mail; sending the same exercise again sends nothing.",
+    )
+
+    def __init__(self, *args, opening=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        exercises = exercises_published()
+        self.fields["exercise"].queryset = exercises
+        if opening is not None and not self.is_bound:
+            # The opening's role's newest exercise first in mind: chosen unless the user picks another.
+            own = exercises.filter(role_id=opening.role_id).order_by("-version").first()
+            if own is not None:
+                self.fields["exercise"].initial = own.pk
+
+
+class TakeHomeRenewForm(forms.Form):
+    """No fields: the button. It carries the refusal of a fresh link to the page's error summary."""
+
+
+@dataclass(frozen=True)
+class SkillRow(charts.SkillChartRow):
+    """A skill chart row and, for its table, the level the take-home's grade gave the area (if any)."""
+
+    take_home_level: int | None = None
 
 
 @dataclass(frozen=True)
@@ -95,6 +142,14 @@ def _profile_context(request, application: Application) -> dict:
     opening = application.opening
     profile = application_profile_data(user=request.user, application=application)
     estimates = profile.state.estimates if profile.state is not None else {}
+    # The areas the take-home grader rated: its scorecards are evidence like any other, marked as automated.
+    take_home_levels = {
+        rating.area.key: rating.level
+        for scorecard in profile.scorecards
+        if scorecard.interview.kind == Interview.Kind.TAKE_HOME
+        for rating in scorecard.ratings.all()
+        if rating.level is not None and not rating.not_assessed
+    }
     rows = []
     for entry in profile.entries:
         stored = estimates.get(entry.area.key)
@@ -104,7 +159,7 @@ def _profile_context(request, application: Application) -> dict:
             # measurements, so it reads "not assessed" there (the fit breakdown shows the prediction).
             estimate = standard_error = None
         rows.append(
-            charts.SkillChartRow(
+            SkillRow(
                 area=entry.area.key,
                 label=entry.area.name,
                 estimate=None if estimate is None else float(estimate),
@@ -112,6 +167,7 @@ def _profile_context(request, application: Application) -> dict:
                 n_ratings=int(n_ratings),
                 expected_level=entry.expected_level,
                 minimum_level=entry.minimum_level,
+                take_home_level=take_home_levels.get(entry.area.key),
             )
         )
     candidate_name = application.candidate.name
@@ -153,15 +209,28 @@ def _profile_context(request, application: Application) -> dict:
         "fits": fits,
         "scorecards": profile.scorecards,
         "decisions": profile.decisions,
+        "take_homes": take_home_panels(profile.take_homes, area_names=area_names, now=timezone.now()),
+        "take_home_areas": [row.label for row in rows if row.take_home_level is not None],
+        "report_heading": 4,
     }
+
+
+def _profile_page(request, application: Application, *, status: int = 200, **forms_on_page):
+    """The profile with its forms: each unbound unless the action that failed passes its bound one."""
+    context = _profile_context(request, application)
+    context["form"] = forms_on_page.get("form") or DecisionForm()
+    context["take_home_form"] = forms_on_page.get("take_home_form") or TakeHomeSendForm(
+        opening=application.opening
+    )
+    context["renew_form"] = forms_on_page.get("renew_form")
+    return render(request, "review/profile.html", context, status=status)
 
 
 @login_required
 @require_GET
 def application_profile(request, pk: int):
     application = application_for_review(request.user, pk)
-    context = _profile_context(request, application)
-    return render(request, "review/profile.html", {**context, "form": DecisionForm()})
+    return _profile_page(request, application)
 
 
 @login_required
@@ -186,8 +255,64 @@ def application_decide(request, pk: int):
                 f"Decision recorded: {decision.get_outcome_display()} for {application.candidate.name}.",
             )
             return redirect("review:application-profile", pk=application.pk)
-    context = _profile_context(request, application)
-    return render(request, "review/profile.html", {**context, "form": form}, status=400)
+    return _profile_page(request, application, status=400, form=form)
+
+
+@login_required
+@require_POST
+def application_take_home_send(request, pk: int):
+    """Send a published exercise to the candidate; sending it again says so and sends nothing."""
+    application = application_for_review(request.user, pk)
+    form = TakeHomeSendForm(request.POST, opening=application.opening)
+    status = 400
+    if form.is_valid():
+        exercise = form.cleaned_data["exercise"]
+        try:
+            take_home, created = take_home_send(
+                application=application, exercise=exercise, actor=request.user
+            )
+        except ApplicationError as error:
+            form_add_application_error(form, error)
+            status = error.status_code
+        else:
+            candidate = application.candidate
+            if created:
+                expires = timezone.localtime(take_home.expires_at)
+                messages.success(
+                    request,
+                    f"Take-home “{exercise.title}” sent to {candidate.name} at {candidate.email}; "
+                    f"the link expires on {expires:%d %B %Y, %H:%M}.",
+                )
+            else:
+                messages.info(
+                    request,
+                    f"“{exercise.title}” was already sent to {candidate.name} on "
+                    f"{timezone.localtime(take_home.sent_at):%d %B %Y}: nothing was sent again. "
+                    "If the candidate lost the link, send a new one.",
+                )
+            return redirect(f"{reverse('review:application-profile', args=[application.pk])}#take-homes-h")
+    return _profile_page(request, application, status=status, take_home_form=form)
+
+
+@login_required
+@require_POST
+def take_home_renew(request, pk: int):
+    """Send the candidate a fresh link (the old one stops working); refused once they have submitted."""
+    take_home = take_home_for_review(request.user, pk)
+    application = take_home.application
+    form = TakeHomeRenewForm(request.POST)
+    form.is_valid()
+    try:
+        take_home = take_home_link_renew(take_home=take_home, actor=request.user)
+    except ApplicationError as error:
+        form_add_application_error(form, error)
+        return _profile_page(request, application, status=error.status_code, renew_form=form)
+    messages.success(
+        request,
+        f"A new link for “{take_home.exercise.title}” was sent to {application.candidate.name}; "
+        "the previous link no longer works.",
+    )
+    return redirect(f"{reverse('review:application-profile', args=[application.pk])}#take-homes-h")
 
 
 @login_required
@@ -201,4 +326,6 @@ urlpatterns: list = [
     path("applications/<int:pk>/", application_profile, name="application-profile"),
     path("applications/<int:pk>/decision/", application_decide, name="application-decide"),
     path("applications/<int:pk>/debrief/", application_debrief, name="application-debrief"),
+    path("applications/<int:pk>/take-homes/", application_take_home_send, name="take-home-send"),
+    path("take-homes/<int:pk>/renew/", take_home_renew, name="take-home-renew"),
 ]

@@ -24,6 +24,7 @@ from hiring.models import Application, Decision, Interview, Opening
 from hiring.services import decision_record
 from scoring.models import Shortlist
 from scoring.shortlists import shortlist_create
+from takehomes.models import TakeHome
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -98,6 +99,9 @@ SAMPLES: dict[str, Callable[[], object]] = {
     "review:shortlist-detail.pk": lambda: _ready_shortlist().pk,
     "review:shortlist-compare.pk": lambda: _ready_shortlist().pk,
     "review:shortlist-export.pk": lambda: _ready_shortlist().pk,
+    "review:take-home-send.pk": lambda: _decided_application().pk,
+    "review:take-home-renew.pk": lambda: TakeHome.objects.exclude(status="graded").order_by("pk").first().pk,
+    "review:take-home-report.pk": lambda: TakeHome.objects.filter(status="graded").order_by("pk").first().pk,
 }
 
 
@@ -145,6 +149,21 @@ def demo(settings, rubric_version, django_capture_on_commit_callbacks):
         rationale="Strong modelling and a clear handover; the debrief agreed.",
         actor=get_user_model().objects.get(username=COMMITTEE[0].username),
     )
+    _take_homes_seed(fullest, django_capture_on_commit_callbacks)
+
+
+def _take_homes_seed(fullest: Application, capture_on_commit) -> None:
+    """A graded take-home on the fullest profile (with a flag and a missed budget) and one sent
+    elsewhere, so the report, the profile's take-homes and the dashboard's column all show.
+    (Until seed_demo creates take-homes itself.)"""
+    from takehomes.demo import demo_exercises_ensure
+    from tests.review.takehomes.conftest import graded_take_home_write, take_home_make
+
+    exercises = demo_exercises_ensure()
+    flag = {"kind": "identical_predictions", "candidate": "A demo candidate", "take_home": 1}
+    graded_take_home_write(fullest, exercises["ml_engineer"], capture_on_commit, flags=[flag])
+    other = Application.objects.filter(opening=fullest.opening).exclude(pk=fullest.pk).order_by("pk").first()
+    take_home_make(other, exercises["data_scientist"])
 
 
 # Pages each persona has (answered 200): the public ones, and then each one's own.

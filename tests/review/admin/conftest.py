@@ -34,6 +34,7 @@ from integrations.models import (
 )
 from integrations.services import token_create
 from scoring.models import AreaReliability, Calibration, FitScore, InterviewerOffset, Shortlist
+from takehomes.models import Exercise, GradingReport, TakeHome, token_new
 from tests.factories import (
     ApplicationFactory,
     CandidateFactory,
@@ -140,6 +141,46 @@ def _now():
     return timezone.now()
 
 
+def make_exercise() -> Exercise:
+    """A small published exercise of its own (files of a few bytes: the admin lists, never reads them)."""
+    from django.core.files.base import ContentFile
+
+    uid = _uid()
+    exercise = Exercise(
+        key=f"exercise-{uid}",
+        role=_role(),
+        title=f"Exercise {uid}",
+        brief="Predict the label.",
+        classes=["yes", "no"],
+        positive_class="yes",
+        published_at=_now(),
+    )
+    for name, text in (
+        ("train_file", "x,label\n1,yes\n"),
+        ("test_features_file", "row_id,x\nr1,1\n"),
+        ("test_labels_file", "row_id,label\nr1,yes\n"),
+    ):
+        getattr(exercise, name).save(f"{name}.csv", ContentFile(text.encode()), save=False)
+    exercise.save()
+    return exercise
+
+
+def make_take_home() -> TakeHome:
+    return TakeHome.objects.create(
+        application=ApplicationFactory(opening=OpeningFactory(title=f"O {_uid()}")),
+        exercise=make_exercise(),
+        token_hash=token_new()[1],
+        expires_at=_now(),
+        sent_by=_user(),
+    )
+
+
+def make_grading_report() -> GradingReport:
+    return GradingReport.objects.create(
+        take_home=make_take_home(), status=GradingReport.Status.GRADED, graded_at=_now(), metrics={"rows": 1}
+    )
+
+
 MAKERS: dict[type[models.Model], Callable[[], models.Model]] = {
     # Django's own
     Group: lambda: Group.objects.create(name=f"group {_uid()}"),
@@ -215,6 +256,10 @@ MAKERS: dict[type[models.Model], Callable[[], models.Model]] = {
         computed_at=_now(),
     ),
     Shortlist: make_shortlist,
+    # takehomes
+    Exercise: make_exercise,
+    TakeHome: make_take_home,
+    GradingReport: make_grading_report,
     # integrations
     IntegrationToken: _token,
     Event: _event,
