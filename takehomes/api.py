@@ -10,6 +10,7 @@ token must write its source (else 403 ``source_mismatch``).
 
 from __future__ import annotations
 
+from django.db.models import QuerySet
 from django.urls import path, reverse
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, extend_schema_view
@@ -19,6 +20,7 @@ from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
 from hiring.filters import ScopedFilterSet
+from hiring.models import Application
 from hiring.selectors import applications_visible_to
 from integrations.api.pagination import CursorPage
 from integrations.api.validation import validated_body
@@ -78,9 +80,11 @@ class CopyFlagSerializer(serializers.Serializer):
         help_text="identical_predictions, identical_model or near_identical_predictions."
     )
     take_home = serializers.IntegerField(
-        allow_null=True, help_text="The other take-home; null when it is not one you may see."
+        required=False, allow_null=True, help_text="The other take-home; null when it is not one you may see."
     )
-    candidate = serializers.CharField(allow_null=True, help_text="Its candidate's name, as visible.")
+    candidate = serializers.CharField(
+        required=False, allow_null=True, help_text="Its candidate's name now; null with the take-home."
+    )
     agreement = serializers.FloatField(required=False, help_text="Share of identical predictions.")
 
 
@@ -295,7 +299,7 @@ class TakeHomeViewSet(mixins.RetrieveModelMixin, TakeHomeViewSetBase):
 class ApplicationTakeHomeViewSet(TakeHomeViewSetBase):
     required_scopes = {"GET": TAKE_HOMES_READ, "POST": TAKE_HOMES_WRITE}
 
-    def application(self, applications):
+    def application(self, applications: QuerySet[Application]) -> Application:
         return get_object_or_404(applications, pk=self.kwargs["application_id"])
 
     def visible(self):

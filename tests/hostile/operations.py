@@ -24,6 +24,7 @@ GLOBAL_PATHS = {
     "/api/v1/rubric-versions/",
     "/api/v1/rubric-versions/{id}/",
     "/api/v1/advisor/",
+    "/api/v1/exercises/",
 }
 
 
@@ -58,6 +59,7 @@ def _object_for(resource: str, parameter: str, world: World, foreign: bool):
         "attribute-mappings": lambda: pick(world.mapping_own, world.mapping_other).pk,
         "rubric-versions": lambda: world.opening_one.rubric_version_id,
         "roles": lambda: "data_scientist",
+        "take-homes": lambda: pick(world.take_home_own, world.take_home_other).pk,
     }
     if resource not in table:
         raise UnknownOperation(f"no world object for {{{parameter}}} under /{resource}/")
@@ -221,6 +223,8 @@ def valid_body(method: str, template: str, world: World) -> dict | None:
             "outcome": "hold",
             "rationale": "Waiting for the second round.",
         },
+        # Already sent: sending again is answered with it (200), every time.
+        ("POST", "/api/v1/applications/{application_id}/take-homes/"): {"exercise": world.exercise.pk},
         ("POST", "/api/v1/openings/{id}/shortlists/"): {
             "order_by": "fit",
             "min_coverage": 0.0,

@@ -82,6 +82,8 @@ def _expected_lists(world, persona: str) -> dict[str, set]:
         "/api/v1/fit-scores/": {world.application_one.pk},
         "/api/v1/openings/{id}/shortlists/": {world.shortlist_one.pk},
         "/api/v1/shortlists/{id}/entries/": {world.application_one.pk},
+        "/api/v1/take-homes/": {world.take_home_own.pk},
+        "/api/v1/applications/{application_id}/take-homes/": {world.take_home_own.pk},
     }
 
 

@@ -35,7 +35,7 @@ from tests.hostile.test_authorisation import Refusals, _operations_in_safe_order
 
 pytestmark = pytest.mark.django_db
 
-DOMAIN_APPS = ("hiring", "assessments", "scoring")
+DOMAIN_APPS = ("hiring", "assessments", "scoring", "takehomes")
 # People are the company's, not an ATS's: any token with interviewers:write updates an interviewer.
 SHARED_ACROSS_SOURCES = {"/api/v1/interviewers/{id}/"}
 
@@ -86,6 +86,7 @@ def test_the_ownership_oracle_sees_every_table_that_holds_an_ats_s_records(world
         assert table in tables
     for table in ("assessments_scorecard", "assessments_rating", "scoring_fitscore", "scoring_shortlist"):
         assert table in tables
+    assert {"takehomes_takehome", "takehomes_gradingreport", "takehomes_submission"} <= tables
 
 
 def _sweep(client, world, *, protected: str, foreign: bool) -> tuple[Refusals, list[str]]:
@@ -135,6 +136,7 @@ def test_a_token_of_another_ats_writes_nothing_of_greenhouse_s_by_path_or_by_bod
         "POST /api/v1/interviews/",
         "POST /api/v1/scorecards/{id}/amend/",
         "PUT /api/v1/candidates/external/{source}/{external_id}/",
+        "POST /api/v1/applications/{application_id}/take-homes/",
     } <= set(mismatches)
 
 
@@ -145,6 +147,7 @@ def test_a_token_writes_no_record_made_in_the_web_app_unless_it_shares_manual(wo
 
     assert refusals.problems == []
     assert "PATCH /api/v1/openings/{id}/" in mismatches
+    assert "POST /api/v1/applications/{application_id}/take-homes/" in mismatches
 
     from integrations.scopes import ALL_SCOPES
 

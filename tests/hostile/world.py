@@ -5,7 +5,9 @@ submitted a scorecard on an application of opening one, interviewer B on an
 application of opening two. Scores are computed and a shortlist built for each
 opening, each application has a decision, and two tokens each own a webhook
 subscription with a pending delivery. Each token's source (greenhouse, lever)
-has an interviewer identity and an attribute mapping. Everything belonging to opening two, or to
+has an interviewer identity and an attribute mapping. The Data Scientist exercise was sent to both
+applications, by Greenhouse to application one (graded, its report flagging application two's as a
+copy) and by Lever to application two. Everything belonging to opening two, or to
 B, carries a ``FOREIGN`` marker in its text so a leak shows up in any answer.
 """
 
@@ -16,6 +18,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from django.db import connection
+from django.utils import timezone
 
 FOREIGN = "FOREIGNMARKER"
 AREAS = ["software_engineering", "statistics_experimentation", "communication"]
@@ -49,7 +52,7 @@ def _domain_tables() -> list[str]:
     from django.apps import apps
 
     tables = []
-    for label in ("hiring", "assessments", "scoring", "integrations"):
+    for label in ("hiring", "assessments", "scoring", "takehomes", "integrations"):
         for model in apps.get_app_config(label).get_models(include_auto_created=True):
             table = model._meta.db_table
             if table not in _NOT_DOMAIN and not model._meta.proxy:
@@ -106,6 +109,9 @@ class World:
     identity_other: object  # B's id in the other token's source (lever)
     mapping_own: object  # a Greenhouse attribute mapping
     mapping_other: object  # a mapping of the other token's source (lever)
+    exercise: object  # the published Data Scientist exercise
+    take_home_own: object  # application one's, sent by Greenhouse, graded
+    take_home_other: object  # application two's, sent by Lever
 
 
 def world_build(capture_on_commit) -> World:
@@ -120,6 +126,9 @@ def world_build(capture_on_commit) -> World:
     from integrations.webhooks import webhook_subscription_create
     from scoring.models import Shortlist
     from scoring.shortlists import shortlist_create
+    from takehomes.demo import demo_exercises_ensure
+    from takehomes.models import GradingReport, TakeHome
+    from takehomes.services import take_home_send
     from tests.factories import (
         ApplicationFactory,
         CandidateFactory,
@@ -211,6 +220,26 @@ def world_build(capture_on_commit) -> World:
         application=application_two, outcome="hold", rationale=f"Rationale {FOREIGN}", actor=recruiter
     )
     assert Event.objects.exists()
+    exercise = demo_exercises_ensure()["data_scientist"]
+    # Outside any captured commit: the invitations are never mailed.
+    take_home_own, _ = take_home_send(application=application_one, exercise=exercise, source="greenhouse")
+    take_home_other, _ = take_home_send(application=application_two, exercise=exercise, source="lever")
+    TakeHome.objects.filter(pk=take_home_own.pk).update(
+        status=TakeHome.Status.GRADED, graded_at=timezone.now()
+    )
+    GradingReport.objects.create(
+        take_home=take_home_own,
+        status=GradingReport.Status.GRADED,
+        metrics={"f1": {"value": 0.93, "lower": 0.9, "upper": 0.96}},
+        flags=[
+            {
+                "kind": "identical_predictions",
+                "take_home": take_home_other.pk,
+                "candidate": f"Foreign {FOREIGN}",
+            }
+        ],
+        graded_at=timezone.now(),
+    )
     return World(
         opening_one=opening_one,
         opening_two=opening_two,
@@ -246,4 +275,7 @@ def world_build(capture_on_commit) -> World:
         identity_other=identity_other,
         mapping_own=mapping_own,
         mapping_other=mapping_other,
+        exercise=exercise,
+        take_home_own=take_home_own,
+        take_home_other=take_home_other,
     )
