@@ -19,6 +19,7 @@ from django.template.defaultfilters import floatformat
 from review import charts
 from review.selectors import take_home_status_shown
 from takehomes import grader
+from takehomes.selectors import take_home_candidate_names
 
 METRICS = ("accuracy", "precision", "sensitivity", "specificity", "f1", "roc_auc")
 METRIC_LABELS = {
@@ -331,7 +332,9 @@ def _limit_sentence(model_run: dict) -> str | None:
     return f"The model run: {text}; its latency and memory were not measured."
 
 
-def report_view(report, *, area_names: dict[str, str]) -> ReportView:
+def report_view(
+    report, *, area_names: dict[str, str], flag_names: dict[int, str] | None = None
+) -> ReportView:
     """The report (a ``GradingReport``) shaped for the pages; ``area_names`` maps area keys to names."""
     graded = report is not None and report.status == "graded"
     metrics = (report.metrics if graded else None) or {}
@@ -357,7 +360,7 @@ def report_view(report, *, area_names: dict[str, str]) -> ReportView:
         FlagRow(
             kind=str(flag.get("kind", "")),
             text=FLAG_KINDS.get(flag.get("kind"), str(flag.get("kind", "")).replace("_", " ").capitalize()),
-            candidate=str(flag.get("candidate", "another candidate")),
+            candidate=(flag_names or {}).get(flag.get("take_home"), "another candidate"),
             take_home=flag.get("take_home"),
             agreement=_finite(flag.get("agreement")),
         )
@@ -436,10 +439,10 @@ def claim_chart_rows(report: ReportView) -> list[charts.ClaimChartRow]:
 
 
 def take_home_panel(
-    take_home, *, status: str, status_label: str, area_names: dict[str, str]
+    take_home, *, status: str, status_label: str, area_names: dict[str, str], flag_names: dict[int, str]
 ) -> TakeHomePanel:
     """The panel for ``take_home`` (its report read from ``take_home.report`` when it has one)."""
-    report = report_view(getattr(take_home, "report", None), area_names=area_names)
+    report = report_view(getattr(take_home, "report", None), area_names=area_names, flag_names=flag_names)
     chart_id = f"take-home-{take_home.pk}-chart"
     chart = chart_narrow = ""
     rows = claim_chart_rows(report)
@@ -473,8 +476,20 @@ STATUS_LABELS = {
 }
 
 
-def take_home_panels(take_homes, *, area_names: dict[str, str], now=None) -> list[TakeHomePanel]:
-    """Panels for loaded take-homes (``review.selectors.application_take_homes``); no queries."""
+def take_home_panels(take_homes, *, area_names: dict[str, str], viewer, now=None) -> list[TakeHomePanel]:
+    """Panels for loaded take-homes (``review.selectors.application_take_homes``).
+
+    A copy flag names the other candidate only to a ``viewer`` who may see that take-home, and
+    by their name as it is now (one query, when there are flags): reports store ids, not names.
+    """
+    take_homes = list(take_homes)
+    flagged = [
+        flag.get("take_home")
+        for take_home in take_homes
+        for flag in (getattr(getattr(take_home, "report", None), "flags", None) or [])
+        if isinstance(flag, dict)
+    ]
+    flag_names = take_home_candidate_names(viewer, flagged)
     panels = []
     for take_home in take_homes:
         status = take_home_status_shown(take_home, now=now)
@@ -484,6 +499,7 @@ def take_home_panels(take_homes, *, area_names: dict[str, str], now=None) -> lis
                 status=status,
                 status_label=STATUS_LABELS.get(status, status),
                 area_names=area_names,
+                flag_names=flag_names,
             )
         )
     return panels

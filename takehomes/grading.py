@@ -120,11 +120,12 @@ def _copies(*, take_home: TakeHome, submission: Submission, parsed, metrics: dic
     others = (
         Submission.objects.filter(take_home__exercise=take_home.exercise, final_at__isnull=False)
         .exclude(take_home=take_home)
-        .select_related("take_home__application__candidate", "take_home__report")
+        .select_related("take_home__report")
     )
     data = None
     for other in others:
-        who = {"take_home": other.take_home_id, "candidate": other.take_home.application.candidate.name}
+        # Ids, never names: a name would outlive the other candidate's erasure in this report.
+        who = {"take_home": other.take_home_id}
         if submission.predictions_sha256 and other.predictions_sha256 == submission.predictions_sha256:
             flags.append({"kind": "identical_predictions", **who})
             continue

@@ -209,7 +209,9 @@ def _profile_context(request, application: Application) -> dict:
         "fits": fits,
         "scorecards": profile.scorecards,
         "decisions": profile.decisions,
-        "take_homes": take_home_panels(profile.take_homes, area_names=area_names, now=timezone.now()),
+        "take_homes": take_home_panels(
+            profile.take_homes, area_names=area_names, viewer=request.user, now=timezone.now()
+        ),
         "take_home_areas": [row.label for row in rows if row.take_home_level is not None],
         "report_heading": 4,
     }

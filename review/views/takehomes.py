@@ -26,7 +26,9 @@ def take_home_report(request, pk: int):
     panel = None
     if access.report_visible:
         area_names = rubric_area_names(application.opening.rubric_version_id)
-        [panel] = take_home_panels([take_home], area_names=area_names, now=timezone.now())
+        [panel] = take_home_panels(
+            [take_home], area_names=area_names, viewer=request.user, now=timezone.now()
+        )
     return render(
         request,
         "review/take_home_report.html",

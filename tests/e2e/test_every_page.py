@@ -24,11 +24,11 @@ from hiring.models import Application, Decision, Interview, Opening
 from hiring.services import decision_record
 from scoring.models import Shortlist
 from scoring.shortlists import shortlist_create
-from takehomes.models import TakeHome
+from takehomes.models import TakeHome, token_new
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-NAMESPACES = ("assessments", "review")
+NAMESPACES = ("assessments", "review", "takehomes")
 TOP_LEVEL = ("home", "login", "after-login", "api-docs")
 WIDTHS = ((1280, 800), (390, 844))
 SIDEWAYS_SCROLL = "document.documentElement.scrollWidth - window.innerWidth"
@@ -101,8 +101,28 @@ SAMPLES: dict[str, Callable[[], object]] = {
     "review:shortlist-export.pk": lambda: _ready_shortlist().pk,
     "review:take-home-send.pk": lambda: _decided_application().pk,
     "review:take-home-renew.pk": lambda: TakeHome.objects.exclude(status="graded").order_by("pk").first().pk,
-    "review:take-home-report.pk": lambda: TakeHome.objects.filter(status="graded").order_by("pk").first().pk,
+    "review:take-home-report.pk": lambda: _graded_take_home().pk,
+    # The candidate's pages: a take-home the demo sent and nobody opened, its link known here.
+    "takehomes:start.token": lambda: CANDIDATE["token"],
+    "takehomes:page.pk": lambda: CANDIDATE["take_home"],
+    "takehomes:submit.pk": lambda: CANDIDATE["take_home"],
+    "takehomes:download.pk": lambda: CANDIDATE["take_home"],
+    "takehomes:download.what": lambda: "train",
 }
+
+
+CANDIDATE: dict = {}
+
+
+def _graded_take_home() -> TakeHome:
+    # A graded take-home with a model: the fullest report.
+    return (
+        TakeHome.objects.filter(
+            status="graded", exercise__requires_model=True, application__decisions__isnull=False
+        )
+        .order_by("pk")
+        .first()
+    )
 
 
 def _decided_application() -> Application:
@@ -140,8 +160,12 @@ def demo(settings, rubric_version, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         for opening in Opening.objects.all():
             shortlist_create(opening=opening, limit=10)
+    # The fullest profile: scored, with scorecards, a graded take-home with a model and a decision.
     fullest = (
-        Application.objects.annotate(cards=Count("interviews__scorecards")).order_by("-cards", "pk").first()
+        Application.objects.filter(take_homes__status="graded", take_homes__exercise__requires_model=True)
+        .annotate(cards=Count("interviews__scorecards"))
+        .order_by("-cards", "pk")
+        .first()
     )
     decision_record(
         application=fullest,
@@ -149,27 +173,18 @@ def demo(settings, rubric_version, django_capture_on_commit_callbacks):
         rationale="Strong modelling and a clear handover; the debrief agreed.",
         actor=get_user_model().objects.get(username=COMMITTEE[0].username),
     )
-    _take_homes_seed(fullest, django_capture_on_commit_callbacks)
-
-
-def _take_homes_seed(fullest: Application, capture_on_commit) -> None:
-    """A graded take-home on the fullest profile (with a flag and a missed budget) and one sent
-    elsewhere, so the report, the profile's take-homes and the dashboard's column all show.
-    (Until seed_demo creates take-homes itself.)"""
-    from takehomes.demo import demo_exercises_ensure
-    from tests.review.takehomes.conftest import graded_take_home_write, take_home_make
-
-    exercises = demo_exercises_ensure()
-    flag = {"kind": "identical_predictions", "candidate": "A demo candidate", "take_home": 1}
-    graded_take_home_write(fullest, exercises["ml_engineer"], capture_on_commit, flags=[flag])
-    other = Application.objects.filter(opening=fullest.opening).exclude(pk=fullest.pk).order_by("pk").first()
-    take_home_make(other, exercises["data_scientist"])
+    # The demo mails no links: give one of its unopened take-homes a link this test knows.
+    token, hashed = token_new()
+    sent = TakeHome.objects.filter(status=TakeHome.Status.SENT).order_by("pk").first()
+    TakeHome.objects.filter(pk=sent.pk).update(token_hash=hashed)
+    CANDIDATE.update(token=token, take_home=sent.pk)
 
 
 # Pages each persona has (answered 200): the public ones, and then each one's own.
-MIN_PAGES = {"anonymous": 3, "interviewer": 11, "committee_member": 17, "recruiter": 17}
+MIN_PAGES = {"anonymous": 3, "candidate": 4, "interviewer": 11, "committee_member": 18, "recruiter": 18}
 PERSONAS = {
     "anonymous": None,
+    "candidate": None,  # no account: the link from their e-mail
     "interviewer": INTERVIEWERS[0].username,
     "committee_member": COMMITTEE[0].username,
     "recruiter": RECRUITER.username,
@@ -182,9 +197,19 @@ def test_every_page_answers_reads_well_and_fits_for_each_persona(
 ):
     urls = page_urls()
     problems, shown, refusals = [], set(), set()
+    cookies = []
     for width, height in WIDTHS:
         page = new_page(width=width, height=height)
-        if PERSONAS[persona]:
+        if persona == "candidate":
+            # The link works once, in one browser: the second width carries on that browser's session.
+            if cookies:
+                page.context.add_cookies(cookies)
+            else:
+                page.goto(f"{live_server.url}{reverse('takehomes:start', args=[CANDIDATE['token']])}")
+                page.get_by_role("button", name="Start the take-home").click()
+                page.wait_for_load_state()
+                cookies = page.context.cookies()
+        elif PERSONAS[persona]:
             page.goto(f"{live_server.url}/accounts/login/")
             page.get_by_label("Username").fill(PERSONAS[persona])
             page.get_by_label("Password").fill(DEMO_PASSWORD)

@@ -207,25 +207,40 @@ def test_the_levels_each_area_got_are_shown_with_their_reasons(client, recruiter
     assert "Production deployment" in row_of(response, "levels-table", "data-area", "production_deployment")
 
 
-def test_copy_flags_name_the_other_candidate_and_say_they_are_for_a_person_to_look_at(
-    client, recruiter, graded
+def test_copy_flags_name_the_other_candidate_as_they_are_now_and_say_a_person_should_look(
+    client, recruiter, graded, mle_exercise
 ):
-    flag = {
-        "kind": "near_identical_predictions",
-        "candidate": "Grace Hopper",
-        "take_home": 41,
-        "agreement": 0.994,
-    }
+    from tests.factories import ApplicationFactory
+    from tests.review.takehomes.conftest import take_home_make
+
+    other = take_home_make(ApplicationFactory(candidate__name="Grace Hopper"), mle_exercise)
+    flag = {"kind": "near_identical_predictions", "take_home": other.pk, "agreement": 0.994}
     take_home, _ = graded(flags=[flag])
     client.force_login(recruiter)
 
     page = text_of(client.get(report_url(take_home)))
 
     assert (
-        "Near-identical predictions to Grace Hopper's take-home (no. 41): 99% of test rows labelled alike."
-        in page
+        f"Near-identical predictions to Grace Hopper's take-home (no. {other.pk}): "
+        "99% of test rows labelled alike." in page
     )
     assert "a flag is not a finding" in page
+
+
+def test_a_copy_flag_names_nobody_to_a_reader_who_may_not_see_the_other_take_home(
+    client, committee_member, graded, mle_exercise
+):
+    from tests.factories import ApplicationFactory
+    from tests.review.takehomes.conftest import take_home_make
+
+    elsewhere = take_home_make(ApplicationFactory(candidate__name="Grace Hopper"), mle_exercise)
+    take_home, _ = graded(flags=[{"kind": "identical_predictions", "take_home": elsewhere.pk}])
+    client.force_login(committee_member)
+
+    page = text_of(client.get(report_url(take_home)))
+
+    assert "Grace Hopper" not in page
+    assert "another candidate" in page
 
 
 def test_without_flags_the_report_says_there_are_none(client, recruiter, graded):
