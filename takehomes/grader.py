@@ -779,7 +779,8 @@ def contract_measured(
         measured["opset"] = model.get("opset")
     if run and run.get("status", "ok") == "ok":
         measured["latency_p95_ms"] = run.get("latency_p95_ms")
-        measured["peak_memory_mb"] = run.get("peak_rss_mb")
+        # The model's own memory when the runner measured it; the whole process's peak otherwise.
+        measured["peak_memory_mb"] = run.get("model_memory_mb", run.get("peak_rss_mb"))
     return {key: value for key, value in measured.items() if value is not None}
 
 
@@ -999,7 +1000,10 @@ def grade_measurements(
             ("latency_p50_ms", "latency_p50_ms"),
             ("latency_p95_ms", "latency_p95_ms"),
             ("throughput_rows_per_s", "throughput_rows_per_s"),
-            ("peak_memory_mb", "peak_rss_mb"),
+            (
+                "peak_memory_mb",
+                "model_memory_mb" if run.get("model_memory_mb") is not None else "peak_rss_mb",
+            ),
         ):
             if run.get(source) is not None:
                 flat[key] = float(run[source])

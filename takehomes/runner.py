@@ -27,8 +27,11 @@
         "labels", "scores" (null without --positive or probabilities), "timings": {"load_s",
         "measure_s", "predict_s"}}
 
-   peak_rss_mb is this process's ru_maxrss (KiB on Linux) / 1024. measure_s covers the timed calls
-   and the batch call; load_s everything before them, from the interpreter's start.
+   peak_rss_mb is this process's ru_maxrss (KiB on Linux) / 1024; baseline_rss_mb the same once
+   Python, onnxruntime and the test features are loaded, before the model is; model_memory_mb is
+   their difference, the memory serving the model takes (what a contract's memory budget means).
+   measure_s covers the timed calls and the batch call; load_s everything before them, from the
+   interpreter's start.
    On failure: {"error": code, "detail": text} and exit status 2. Codes: bad_arguments,
    external_data, invalid_model, unsupported_model (inputs or outputs it cannot drive), bad_features,
    exceeded_memory (an allocation failed), model_failed (the model raised while running),
@@ -252,10 +255,12 @@ def _columns(probabilities: np.ndarray, labels: list[str], class_labels: list[st
 
 
 def run(args: argparse.Namespace) -> dict[str, Any]:
+    row_ids, matrix = features_read(Path(args.features))
+    # The runtime and the test features are loaded; what the peak adds from here is the model's.
+    baseline_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     data = Path(args.model).read_bytes()
     session, class_labels = session_load(data)
     input_name, dtype = _input_dtype(session)
-    row_ids, matrix = features_read(Path(args.features))
     features = np.ascontiguousarray(matrix, dtype=dtype)
     output_names = [output.name for output in session.get_outputs()]
     rows = features.shape[0]
@@ -289,6 +294,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         },
         "throughput_rows_per_s": rows / batch_s if batch_s > 0 else None,
         "peak_rss_mb": peak_kib / 1024,
+        "baseline_rss_mb": baseline_kib / 1024,
+        "model_memory_mb": max(peak_kib - baseline_kib, 0) / 1024,
         "rows": rows,
         "row_ids": row_ids,
         "labels": labels,

@@ -79,6 +79,8 @@ class RunOutcome:
     cpu_s: float = 0.0
     overhead_s: float | None = None
     peak_rss_mb: float | None = None
+    baseline_rss_mb: float | None = None
+    model_memory_mb: float | None = None
     returncode: int | None = None
     latency_p50_ms: float | None = None
     latency_p95_ms: float | None = None
@@ -274,6 +276,8 @@ def _outcome(
             latency_p50_ms=latency.get("p50"),
             latency_p95_ms=latency.get("p95"),
             throughput_rows_per_s=result.get("throughput_rows_per_s"),
+            baseline_rss_mb=result.get("baseline_rss_mb"),
+            model_memory_mb=result.get("model_memory_mb"),
             load_s=timings.get("load_s"),
             measure_s=measure_s,
             row_ids=tuple(result.get("row_ids", ())),

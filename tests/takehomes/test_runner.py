@@ -31,6 +31,9 @@ def test_a_logistic_regression_is_measured_and_its_predictions_match_scikit_lear
     assert 0 < outcome.latency_p50_ms <= outcome.latency_p95_ms
     assert outcome.throughput_rows_per_s > 0
     assert 20 < outcome.peak_rss_mb < 512
+    # The runtime's own footprint is not the model's: a 31-parameter model takes a few MB at most.
+    assert outcome.baseline_rss_mb + outcome.model_memory_mb == pytest.approx(outcome.peak_rss_mb, abs=0.01)
+    assert 0 <= outcome.model_memory_mb < 20
     assert 0 < outcome.overhead_s < outcome.wall_s
     assert outcome.network_isolated == bool(sandbox.network_isolation())
     assert "labels" not in outcome.as_dict()

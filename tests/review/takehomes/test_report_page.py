@@ -136,7 +136,8 @@ def test_the_model_measurements_are_listed_and_a_missed_budget_is_said_plainly(c
 
     assert "Median latency (p50, one row) 0.41 ms" in page
     assert "95th-percentile latency (one row) 7.2 ms" in page
-    assert "Peak memory while serving 143.5 MB" in page
+    assert "Memory the model takes 143.5 MB" in page
+    assert "Whole runner peak, runtime included 211.2 MB" in page
     assert "Parameters 62" in page
     assert "Producer skl2onnx 1.17.0" in page
     assert "ONNX opset 17 (ai.onnx.ml 3)" in page
