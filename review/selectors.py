@@ -35,7 +35,6 @@ from django.db.models import (
 from django.db.models.functions import Cast, Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404
-from django.utils import timezone
 
 from assessments.models import ProfileEntry, Rating, Recommendation, Role, Scorecard, SkillArea
 from assessments.selectors import scorecards_visible_to
@@ -596,12 +595,8 @@ def application_profile_data(*, user, application: Application) -> ApplicationPr
 
 
 def take_home_status_shown(take_home: TakeHome, *, now: datetime | None = None) -> str:
-    """The status the pages show: the stored one, or ``expired`` once a take-home not submitted is
-    past ``closes_at()`` (the candidate's side stores that only when someone opens the link)."""
-    unsubmitted = take_home.status in (TakeHome.Status.SENT, TakeHome.Status.OPENED)
-    if unsubmitted and (now or timezone.now()) >= take_home.closes_at():
-        return TakeHome.Status.EXPIRED
-    return take_home.status
+    """The status the pages show (``TakeHome.status_now``: expired once past ``closes_at()``)."""
+    return take_home.status_now(now=now)
 
 
 def application_take_homes(application: Application) -> QuerySet[TakeHome]:

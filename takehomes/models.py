@@ -165,6 +165,16 @@ class TakeHome(models.Model):
         """When uploads stop: the deadline once opened, else the expiry."""
         return min(self.deadline_at, self.expires_at) if self.deadline_at else self.expires_at
 
+    def status_now(self, *, now=None) -> str:
+        """The status as it stands: ``expired`` once a take-home not handed in is past ``closes_at()``.
+
+        The row says so only once someone opens the link after that; pages and the API read this.
+        """
+        unsubmitted = self.status in (self.Status.SENT, self.Status.OPENED)
+        if unsubmitted and (now or timezone.now()) >= self.closes_at():
+            return self.Status.EXPIRED
+        return self.status
+
     def is_open_for_uploads(self, *, now=None) -> bool:
         now = now or timezone.now()
         return self.status == self.Status.OPENED and now < self.closes_at()

@@ -56,7 +56,7 @@ def take_home_resource(take_home: TakeHome, *, report: GradingReport | None = No
         "url": reverse("api:take-home-detail", args=[take_home.pk]),
         "application": take_home.application_id,
         "exercise": take_home.exercise_id,
-        "status": take_home.status,
+        "status": take_home.status_now(),
         "source": take_home.source,
         "sent_at": _iso(take_home.sent_at),
         "expires_at": _iso(take_home.expires_at),

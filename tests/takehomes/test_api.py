@@ -281,6 +281,18 @@ def test_a_take_home_shows_its_status_and_once_graded_its_report(reader, sent):
     assert after.json()["report"]["automated"] is True
 
 
+def test_a_take_home_past_its_expiry_reads_expired_though_nobody_opened_the_link_since(reader, sent):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    take_home, _ = sent
+    TakeHome.objects.filter(pk=take_home.pk).update(expires_at=timezone.now() - timedelta(minutes=1))
+
+    assert reader.get(detail_path(take_home)).json()["status"] == "expired"
+    assert TakeHome.objects.get(pk=take_home.pk).status == TakeHome.Status.SENT  # a read writes nothing
+
+
 def test_a_pending_report_is_null(reader, sent):
     take_home, _ = sent
     GradingReport.objects.create(take_home=take_home)

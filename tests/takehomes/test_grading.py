@@ -189,3 +189,26 @@ def test_the_same_predictions_file_from_two_candidates_is_flagged(
     assert first.flags == []
     assert [flag["kind"] for flag in second.flags] == ["identical_predictions"]
     assert second.flags[0]["take_home"] == first.take_home_id
+
+
+def test_erasing_the_candidate_deletes_their_files_and_contract_text_and_keeps_the_grade(
+    opened, recruiter, django_capture_on_commit_callbacks
+):
+    from hiring.services import candidate_erase
+
+    report = hand_in(opened, model=onnx_bytes(opened.exercise), capture=django_capture_on_commit_callbacks)
+    submission = Submission.objects.get(take_home=opened)
+    storage = submission.predictions_file.storage
+    files = [submission.predictions_file.name, submission.model_file.name]
+    assert all(storage.exists(name) for name in files)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        candidate_erase(candidate=opened.application.candidate, actor=recruiter)
+
+    submission.refresh_from_db()
+    assert not submission.predictions_file
+    assert not submission.model_file
+    assert not any(storage.exists(name) for name in files)
+    assert "data_split" not in submission.contract
+    assert submission.contract["f1"] == HONEST["f1"]
+    assert GradingReport.objects.get(pk=report.pk).metrics == report.metrics
