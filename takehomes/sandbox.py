@@ -271,7 +271,9 @@ def _outcome(
         measure_s = timings.get("measure_s")
         return RunOutcome(
             "ok",
-            **{**common, "peak_rss_mb": common["peak_rss_mb"] or result.get("peak_rss_mb")},
+            # The runner's own figure first: the parent's ru_maxrss of a forked child starts
+            # at the worker's size (see runner.peak_rss_kib).
+            **{**common, "peak_rss_mb": result.get("peak_rss_mb") or common["peak_rss_mb"]},
             overhead_s=None if measure_s is None else common["wall_s"] - measure_s,
             latency_p50_ms=latency.get("p50"),
             latency_p95_ms=latency.get("p95"),

@@ -263,6 +263,7 @@ def _page_url(route: str, resource: str, world, *, foreign: bool) -> str:
         "shortlists": (world.shortlist_one, world.shortlist_two),
         "interviews": (world.interview_one, world.interview_two),
         "scorecards": (world.scorecard_a, world.scorecard_b),
+        "take-homes": (world.take_home_own, world.take_home_other),
     }
     assert resource in objects, f"a page under /{resource}/ the sweep does not know: {route}"
     return route.replace("<int:pk>", str(objects[resource][foreign].pk))
@@ -290,13 +291,20 @@ def test_every_review_and_scorecard_page_sends_anonymous_visitors_to_the_login(w
     assert refusals.problems == []
 
 
-def test_interviewer_a_gets_404_on_every_review_page_and_on_b_s_interview_and_scorecard_pages(world):
+TAKE_HOME_REPORT = "/review/take-homes/<int:pk>/"
+
+
+def test_interviewer_a_gets_404_on_every_review_page_but_their_candidate_s_take_home_and_on_b_s_pages(world):
     client, refusals = Client(), Refusals()
     client.force_login(world.interviewer_a)
     for route, resource in _pages():
         for foreign in (False, True) if "<int:pk>" in route else (False,):
             url = _page_url(route, resource, world, foreign=foreign)
-            if route.startswith("/review/") or foreign:
+            if route == TAKE_HOME_REPORT and not foreign:
+                # The one committee page an interviewer of the application opens: it says the
+                # report is hidden until their own scorecard is in (tests/review/takehomes).
+                refusals.check(f"A {url}", _visit(client, url, post_allowed=False), {200})
+            elif route.startswith("/review/") or foreign:
                 refusals.check(f"A {url}", _visit(client, url), {404})
             else:
                 # A's own interviews and scorecard open (read only: nothing is POSTed here).

@@ -148,3 +148,20 @@ def test_the_runner_writes_an_error_and_exits_non_zero_on_bad_features(tmp_path,
 
     assert run.returncode != 0
     assert json.loads(out.read_text())["error"] == "bad_features"
+
+
+def test_a_large_worker_does_not_pass_its_own_size_on_as_the_model_s_memory(
+    tmp_path, logistic_model, features_csv
+):
+    # A grading worker is a big process; the runner forks from it. Its peak is the runner's own.
+    ballast = np.ones(700 * 1024 * 1024 // 8)  # 700 MB, touched, so it is resident
+    _, onnx_model = logistic_model
+
+    outcome = sandbox.model_run(
+        model_path=models.model_write(tmp_path, onnx_model), features_path=features_csv, positive="1", **SHORT
+    )
+
+    assert ballast.sum() > 0
+    assert outcome.status == "ok", outcome
+    assert outcome.peak_rss_mb < 512
+    assert outcome.model_memory_mb < 20
