@@ -63,3 +63,61 @@ def order(test_id, *, email="hpotter@hogwarts.edu", person=17681532, application
         },
         "url": url or "https://app.greenhouse.io/integrations/testing_partners/take_home_tests/12345",
     }
+
+
+class CompletionReceiver:
+    """Greenhouse's side of "PATCH - Mark Test as Completed": records each request, answers ``statuses``."""
+
+    def __init__(self, on_patch=None) -> None:
+        import threading
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        self.requests: list[dict] = []
+        self.statuses: list[int] = []
+        self.on_patch = on_patch
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_PATCH(self):
+                length = int(self.headers.get("Content-Length") or 0)
+                receiver.requests.append(
+                    {
+                        "method": "PATCH",
+                        "path": self.path,
+                        "headers": dict(self.headers),
+                        "body": self.rfile.read(length),
+                    }
+                )
+                status = receiver.statuses.pop(0) if receiver.statuses else 200
+                if status == 200 and receiver.on_patch is not None:
+                    receiver.on_patch()
+                self.send_response(status)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = (
+            f"http://127.0.0.1:{self.server.server_port}/integrations/testing_partners/take_home_tests/12345"
+        )
+        self.thread = threading.Thread(
+            target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def completion_receiver(settings):
+    """A live receiver of the completion PATCH; loopback is allowed for it while it runs."""
+    settings.WEBHOOK_ALLOWED_NETWORKS = ["127.0.0.1/32"]
+    with CompletionReceiver() as running:
+        yield running
