@@ -31,6 +31,15 @@ class GreenhouseClient:
         return self.client.post(BASE + call, data, content_type="application/json", **self.headers)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _plain_http_live_server():
+    """The live server speaks plain http; its middleware reads this when it starts (as in tests/e2e)."""
+    from django.test import override_settings
+
+    with override_settings(SECURE_SSL_REDIRECT=False):
+        yield
+
+
 @pytest.fixture
 def partner_key(db):
     """``partner_key(source="greenhouse")``: (PartnerKey, secret)."""
