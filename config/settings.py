@@ -247,6 +247,12 @@ CELERY_BEAT_SCHEDULE: dict = {
         "schedule": timedelta(minutes=1),
         "options": {"expires": 60},
     },
+    # Sends assessment partners' completion callbacks that are due but whose message was lost.
+    "partner-callbacks-sweep": {
+        "task": "takehomes.partner_callbacks_sweep",
+        "schedule": timedelta(minutes=1),
+        "options": {"expires": 60},
+    },
     "idempotency-records-purge": {
         "task": "integrations.idempotency_records_purge",
         "schedule": timedelta(hours=1),

@@ -26,6 +26,8 @@ urlpatterns = [
     path("", include("assessments.urls", namespace="assessments")),
     path("review/", include("review.urls", namespace="review")),
     path("", include("takehomes.urls", namespace="takehomes")),
+    # Greenhouse's Assessment Partner API, hosted by us (takehomes.partners.greenhouse).
+    path("partners/greenhouse/", include("takehomes.partners.urls", namespace="partners-greenhouse")),
 ]
 
 

@@ -24,6 +24,8 @@ OPEN_ROW_KEY_PREFIX = "audit-open-row:"
 def audit_record(*, actor, action: str, target=None, details: dict | None = None) -> AuditEvent:
     """Record that ``actor`` (a user, an integration principal, or None for the system) did ``action``.
 
+    Any other actor with an ``audit_label`` (a partner key) is recorded by that label.
+
     ``target`` is a model instance (its type and pk are kept) or None. Call it
     inside the action's transaction, so the log never claims what was rolled back.
     """
@@ -35,6 +37,8 @@ def audit_record(*, actor, action: str, target=None, details: dict | None = None
         label = f"token {token.prefix}… ({token.name})"
     elif user is not None:
         label = f"user {user.get_username()}"
+    elif getattr(actor, "audit_label", None):
+        label = actor.audit_label  # another kind of credential, e.g. an assessment partner's key
     else:
         label = "system"
     return AuditEvent.objects.create(

@@ -477,7 +477,8 @@ def _claim(delivery_id: int, now: datetime) -> bool:
     )
 
 
-def _error_text(exc: Exception) -> str:
+def request_error_text(exc: Exception) -> str:
+    """What went wrong with a request, as a fixed phrase (for an attempt's ``error``)."""
     # Fixed phrases only: exception texts can carry the URL (and any secret in its query).
     if isinstance(exc, urllib3.exceptions.NewConnectionError):  # a subclass of ConnectTimeoutError
         return "Connection refused or unreachable."
@@ -492,8 +493,9 @@ def _error_text(exc: Exception) -> str:
     return f"Request failed ({type(exc).__name__})."
 
 
-def _post(target: Target, body: bytes, headers: dict[str, str]) -> int:
-    """POST to the checked address (never re-resolving the name); the status, redirects not followed."""
+def http_send(target: Target, body: bytes, headers: dict[str, str], *, method: str = "POST") -> int:
+    """Send ``method`` to the checked address (never re-resolving the name); the status, redirects not
+    followed. Raises urllib3's errors; ``request_error_text`` turns them into an attempt's error."""
     timeout = urllib3.Timeout(connect=CONNECT_TIMEOUT_SECONDS, read=READ_TIMEOUT_SECONDS)
     if target.scheme == "https":
         # TLS still verifies the certificate against the host name, sent as SNI.
@@ -513,7 +515,7 @@ def _post(target: Target, body: bytes, headers: dict[str, str]) -> int:
         )
     try:
         response = pool.urlopen(
-            "POST",
+            method,
             target.path,
             body=body,
             headers={**headers, "Host": target.host_header},
@@ -557,9 +559,9 @@ def _send(delivery: WebhookDelivery) -> AttemptResult:
         DELIVERY_ID_HEADER: str(delivery.pk),
     }
     try:
-        status = _post(target, body, headers)
+        status = http_send(target, body, headers)
     except Exception as exc:  # every failure of the POST is one failed attempt, retried later
-        error = _error_text(exc)
+        error = request_error_text(exc)
         status = None
     else:
         error = "" if 200 <= status < 300 else f"Answered HTTP {status}; 2xx expected."
@@ -619,13 +621,13 @@ def delivery_attempt(*, delivery_id: int) -> str:
         WebhookDelivery.objects.filter(
             pk=delivery.pk, status=WebhookDelivery.Status.SENDING, attempt_count=delivery.attempt_count
         ).update(**changes, updated_at=finished)
-    if outcome == "retry" and delay < _message_horizon():
+    if outcome == "retry" and delay < message_horizon():
         _schedule(delivery.pk, countdown=delay.total_seconds())
     logger.info("Webhook delivery %s attempt %s: %s", delivery.pk, delivery.attempt_count, outcome)
     return outcome
 
 
-def _message_horizon() -> timedelta:
+def message_horizon() -> timedelta:
     # Redis hands an unacknowledged message (a delayed one included) to another worker after the
     # visibility timeout, so an hours-long countdown would come back as a copy every hour. Longer
     # waits are left to the sweep, which sends the delivery within a minute or two of its time.

@@ -16,7 +16,8 @@ files, never trusting the upload checks alone (they are run again), and:
 
 Idempotent: a graded report is returned as it is; a failed attempt leaves the report
 pending for the retry, with the error recorded. Everything of one grade is written in one
-transaction, with the ``take_home.graded`` event.
+transaction, with the ``take_home.graded`` event and, for a take-home an ATS ordered, its
+completion callback (``takehomes.partners.callbacks``).
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ from integrations.audit import audit_record
 from integrations.events import event_emit
 from takehomes import grader, onnx_checks, sandbox
 from takehomes.models import GradingReport, Submission, TakeHome
+from takehomes.partners.callbacks import partner_callback_create_for
 from takehomes.representations import take_home_resource
 from takehomes.services import MAX_MODEL_BYTES, MAX_PREDICTIONS_BYTES, exercise_test_data
 
@@ -263,6 +265,8 @@ def take_home_grade(*, take_home_id: int) -> GradingReport | None:
         take_home.refresh_from_db()
         audit_record(actor=None, action="take_home.graded", target=take_home)
         event_emit(type="take_home.graded", resource=take_home_resource(take_home, report=report))
+        # An ATS that ordered this take-home hears of it at the URL it gave (after the commit).
+        partner_callback_create_for(take_home)
     return report
 
 

@@ -225,3 +225,179 @@ class GradingReport(models.Model):
 
     def __str__(self) -> str:
         return f"Report for {self.take_home}"
+
+
+# Assessment partners: an ATS orders take-homes through its own protocol (takehomes.partners) ----------
+
+
+class PartnerKey(models.Model):
+    """An ATS's organisation-level key for the assessment-partner endpoints (``/partners/…``) only.
+
+    Issued by a recruiter per ATS source and shown once; the database keeps its SHA-256 and its
+    public prefix. The secret is an HMAC of the prefix under the server's ``SECRET_KEY``, so the
+    completion callback can present it again (Greenhouse authenticates that PATCH with the same
+    key) without the database ever holding it. The REST API's authentication never accepts it,
+    and it never opens the REST API. Revoked: 401.
+    """
+
+    name = models.CharField(max_length=100, help_text="Who uses it, e.g. 'Greenhouse production'.")
+    source = models.SlugField(
+        max_length=64,
+        help_text="The ATS's name for its ids: candidates and applications it orders tests for are "
+        "found and created in this source, and it sees only this source's orders.",
+    )
+    prefix = models.CharField(max_length=32, unique=True, editable=False, help_text="The key's public start.")
+    key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True, editable=False)
+    revoked_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None
+
+    @property
+    def audit_label(self) -> str:
+        return f"partner key {self.prefix}… ({self.name})"
+
+
+class PartnerTestOrder(models.Model):
+    """A take-home an ATS ordered through a partner protocol: its ids, our take-home, where to call back.
+
+    ``partner_interview_id`` is the opaque id we answered (Greenhouse's name for it), unique across
+    sources; reads are filtered by the asking key's ``source`` as well. One order per take-home:
+    the ATS asking again for the same candidate and test finds this one.
+    """
+
+    key = models.ForeignKey(PartnerKey, on_delete=models.PROTECT, related_name="orders")
+    protocol = models.CharField(
+        max_length=32, help_text="The adapter that speaks to the ATS, e.g. greenhouse."
+    )
+    source = models.SlugField(max_length=64)
+    partner_interview_id = models.CharField(max_length=64, unique=True, editable=False)
+    take_home = models.OneToOneField(TakeHome, on_delete=models.CASCADE, related_name="partner_order")
+    partner_test_id = models.CharField(
+        max_length=64, help_text="The test as the ATS names it (our exercise)."
+    )
+    external_candidate_id = models.CharField(max_length=128, blank=True)
+    external_application_id = models.CharField(max_length=128, blank=True)
+    callback_url = models.URLField(
+        max_length=2000, blank=True, help_text="Where the ATS wants to hear of the completion (PATCH)."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["source", "partner_interview_id"], name="partner_order_source_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.protocol} order {self.partner_interview_id}"
+
+
+class PartnerCallback(models.Model):
+    """Telling the ATS that an order's take-home is graded: at most ``MAX_ATTEMPTS`` requests to its URL.
+
+    Sent and retried like a webhook delivery (``integrations.webhooks``: the same target checks,
+    timeouts and retry delays); ``next_attempt_at`` is when a pending one is due, and while
+    ``sending`` the end of the sender's lease. A callback that fails for good loses nothing:
+    the ATS still reads the result by polling.
+    """
+
+    MAX_ATTEMPTS = 8
+
+    class Status(models.TextChoices):
+        PENDING = "pending"
+        SENDING = "sending"
+        SUCCEEDED = "succeeded"
+        FAILED = "failed"
+
+    order = models.OneToOneField(PartnerTestOrder, on_delete=models.CASCADE, related_name="callback")
+    url = models.URLField(max_length=2000, help_text="The order's callback URL when the grade was written.")
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    attempt_count = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    finished_at = models.DateTimeField(
+        null=True, blank=True, help_text="When it succeeded or failed for good."
+    )
+
+    class Meta:
+        ordering = ["-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=["pending", "sending", "succeeded", "failed"]),
+                name="partner_callback_status_known",
+            ),
+            models.CheckConstraint(
+                condition=Q(attempt_count__lte=8), name="partner_callback_attempts_bounded"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["succeeded", "failed"]) | Q(next_attempt_at__isnull=False),
+                name="partner_callback_open_has_next_attempt",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["next_attempt_at"],
+                name="partner_callback_due_idx",
+                condition=Q(status__in=["pending", "sending"]),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"callback {self.pk} of {self.order} ({self.status})"
+
+
+class PartnerCallbackAttempt(models.Model):
+    """One request of a callback (or one refused before sending); ``error`` is a fixed phrase."""
+
+    callback = models.ForeignKey(PartnerCallback, on_delete=models.CASCADE, related_name="attempts")
+    number = models.PositiveSmallIntegerField()
+    attempted_at = models.DateTimeField()
+    status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    duration_ms = models.PositiveIntegerField(default=0)
+    error = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["attempted_at", "id"]
+
+    def __str__(self) -> str:
+        return f"attempt {self.number} of callback {self.callback_id}"
+
+
+class PartnerResponseError(models.Model):
+    """A problem an ATS reported with one of our answers (Greenhouse's ``response_error``).
+
+    Kept as reported, except the candidate's e-mail address, which is personal data: the order
+    (found by ``partner_interview_id``) says who it concerns.
+    """
+
+    key = models.ForeignKey(PartnerKey, null=True, on_delete=models.SET_NULL, related_name="response_errors")
+    protocol = models.CharField(max_length=32)
+    source = models.SlugField(max_length=64)
+    received_at = models.DateTimeField(default=timezone.now, db_index=True)
+    api_call = models.CharField(max_length=64, help_text="Which of our endpoints answered badly.")
+    errors = models.JSONField(default=list, help_text="What was wrong, as the ATS wrote it.")
+    partner_test_id = models.CharField(max_length=64, blank=True)
+    partner_test_name = models.CharField(max_length=200, blank=True)
+    partner_interview_id = models.CharField(max_length=64, blank=True)
+    order = models.ForeignKey(
+        PartnerTestOrder, null=True, blank=True, on_delete=models.SET_NULL, related_name="response_errors"
+    )
+
+    class Meta:
+        ordering = ["-received_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.protocol} {self.api_call} error at {self.received_at:%Y-%m-%d %H:%M}"
