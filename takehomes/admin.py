@@ -221,7 +221,11 @@ class PartnerTestOrderAdmin(ReadOnlyAdmin):
         "created_at",
     ]
     list_filter = ["protocol", "source"]
-    list_select_related = ["take_home__exercise", "take_home__application__candidate"]
+    list_select_related = [
+        "take_home__exercise",
+        "take_home__application__candidate",
+        "take_home__application__opening",
+    ]
     search_fields = ["partner_interview_id", "external_application_id", "external_candidate_id"]
     readonly_fields = [field.name for field in PartnerTestOrder._meta.fields]
 

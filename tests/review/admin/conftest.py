@@ -34,7 +34,17 @@ from integrations.models import (
 )
 from integrations.services import token_create
 from scoring.models import AreaReliability, Calibration, FitScore, InterviewerOffset, Shortlist
-from takehomes.models import Exercise, GradingReport, TakeHome, token_new
+from takehomes.models import (
+    Exercise,
+    GradingReport,
+    PartnerCallback,
+    PartnerCallbackAttempt,
+    PartnerKey,
+    PartnerResponseError,
+    PartnerTestOrder,
+    TakeHome,
+    token_new,
+)
 from tests.factories import (
     ApplicationFactory,
     CandidateFactory,
@@ -181,6 +191,48 @@ def make_grading_report() -> GradingReport:
     )
 
 
+def make_partner_key() -> PartnerKey:
+    from takehomes.partners.services import partner_key_create
+
+    key, _ = partner_key_create(name=f"Greenhouse {_uid()}", source="greenhouse", created_by=_user())
+    return key
+
+
+def make_partner_order() -> PartnerTestOrder:
+    take_home = make_take_home()
+    return PartnerTestOrder.objects.create(
+        key=make_partner_key(),
+        protocol="greenhouse",
+        source="greenhouse",
+        partner_interview_id=f"pi-{_uid()}",
+        take_home=take_home,
+        partner_test_id=str(take_home.exercise_id),
+        callback_url="https://app.greenhouse.io/integrations/testing_partners/take_home_tests/1",
+    )
+
+
+def make_partner_callback() -> PartnerCallback:
+    order = make_partner_order()
+    callback = PartnerCallback.objects.create(order=order, url=order.callback_url, next_attempt_at=_now())
+    PartnerCallbackAttempt.objects.create(
+        callback=callback, number=1, attempted_at=_now(), status_code=503, duration_ms=12
+    )
+    return callback
+
+
+def make_partner_response_error() -> PartnerResponseError:
+    order = make_partner_order()
+    return PartnerResponseError.objects.create(
+        key=order.key,
+        protocol="greenhouse",
+        source="greenhouse",
+        api_call="test_status",
+        errors=["partner_score must be a number"],
+        partner_interview_id=order.partner_interview_id,
+        order=order,
+    )
+
+
 MAKERS: dict[type[models.Model], Callable[[], models.Model]] = {
     # Django's own
     Group: lambda: Group.objects.create(name=f"group {_uid()}"),
@@ -260,6 +312,10 @@ MAKERS: dict[type[models.Model], Callable[[], models.Model]] = {
     Exercise: make_exercise,
     TakeHome: make_take_home,
     GradingReport: make_grading_report,
+    PartnerKey: make_partner_key,
+    PartnerTestOrder: make_partner_order,
+    PartnerCallback: make_partner_callback,
+    PartnerResponseError: make_partner_response_error,
     # integrations
     IntegrationToken: _token,
     Event: _event,
