@@ -3,9 +3,6 @@ cancer, which ships offline, converted with skl2onnx, and hostile models built w
 for the app's tests the built-in exercises, a take-home sent to Ada, and real predictions made from
 the exercise's own training file, as a candidate would make them."""
 
-import csv
-import io
-
 import numpy as np
 import pytest
 from skl2onnx import to_onnx
@@ -69,55 +66,18 @@ def mle_exercise(exercises):
     return exercises["ml_engineer"]
 
 
-def read_csv(field) -> tuple[list[str], list[list[str]]]:
-    field.open("rb")
-    try:
-        rows = list(csv.reader(io.StringIO(field.read().decode())))
-    finally:
-        field.close()
-    return rows[0], rows[1:]
-
-
-def trained_model(exercise, **kwargs):
-    """A logistic regression fitted on the exercise's training file: (model, test ids, test features)."""
-    import numpy as np
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.pipeline import make_pipeline
-    from sklearn.preprocessing import StandardScaler
-
-    _, train = read_csv(exercise.train_file)
-    _, test = read_csv(exercise.test_features_file)
-    x = np.array([[float(v) for v in row[:-1]] for row in train], dtype=np.float32)
-    y = np.array([row[-1] for row in train])
-    model = make_pipeline(StandardScaler(), LogisticRegression(max_iter=1000, **kwargs)).fit(x, y)
-    ids = [row[0] for row in test]
-    features = np.array([[float(v) for v in row[1:]] for row in test], dtype=np.float32)
-    return model, ids, features
-
-
 def predictions_csv(exercise, *, flip: int = 0) -> bytes:
-    """row_id,label,score from a real model; ``flip`` labels of the first rows turned wrong."""
-    model, ids, features = trained_model(exercise)
-    labels = list(model.predict(features))
-    positive = list(model.classes_).index(exercise.positive_class)
-    scores = model.predict_proba(features)[:, positive]
-    other = {c for c in exercise.classes if c != exercise.positive_class}.pop()
-    for index in range(flip):
-        labels[index] = other if labels[index] == exercise.positive_class else exercise.positive_class
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["row_id", "label", "score"])
-    writer.writerows(
-        [row_id, label, f"{score:.6f}"] for row_id, label, score in zip(ids, labels, scores, strict=True)
-    )
-    return out.getvalue().encode()
+    """row_id,label,score from a real model trained on the exercise's file (``flip`` rows turned wrong)."""
+    from takehomes.demo import demo_work
+
+    return demo_work(exercise, flip=flip)[0]
 
 
 def onnx_bytes(exercise) -> bytes:
-    from skl2onnx import to_onnx
+    """That model exported with skl2onnx (the exercise must ask for a model)."""
+    from takehomes.demo import demo_work
 
-    model, _, features = trained_model(exercise)
-    return to_onnx(model, features[:1], options={"zipmap": False}).SerializeToString()
+    return demo_work(exercise)[1]
 
 
 @pytest.fixture
