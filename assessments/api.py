@@ -28,7 +28,7 @@ from rest_framework.routers import SimpleRouter
 from assessments import selectors
 from assessments.advisor import advise, advisor_answers_clean
 from assessments.models import AttributeMapping, Recommendation, Scorecard
-from assessments.representations import scorecard_resource, scorecard_resource_queryset
+from assessments.representations import scorecard_resource
 from assessments.services import (
     GreenhouseAttribute,
     GreenhouseQuestion,
@@ -366,10 +366,6 @@ class AdvisorView(ApiView):
 # Scorecards ------------------------------------------------------------------------
 
 
-def _scorecard_body(scorecard: Scorecard) -> dict:
-    return scorecard_resource(scorecard_resource_queryset().get(pk=scorecard.pk))
-
-
 _SCORECARD_EXAMPLE = {
     "id": 412,
     "interview": 230,
@@ -615,7 +611,7 @@ class ScorecardViewSet(ApiReadOnlyViewSet):
             actor=request.user,
             field_name=api_rating_field,
         )
-        return Response(_scorecard_body(scorecard))
+        return Response(scorecard.resource)
 
 
 def _interview_or_404(request, interview_id: int):
@@ -702,7 +698,7 @@ class InterviewScorecardView(ApiView):
             actor=request.user,
         )
         return Response(
-            _scorecard_body(scorecard),
+            scorecard.resource,
             status=status.HTTP_201_CREATED if scorecard.is_submitted else status.HTTP_200_OK,
         )
 
@@ -893,7 +889,7 @@ class GreenhouseScorecardImportView(ApiView):
         )
         return Response(
             {
-                "scorecard": _scorecard_body(result.scorecard),
+                "scorecard": result.scorecard.resource,
                 "submitted": result.submitted,
                 "unmapped_attributes": result.unmapped_attributes,
                 "not_assessed_areas": result.not_assessed_areas,

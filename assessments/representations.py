@@ -7,6 +7,7 @@ whoever may see one sees all of it.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 
 from django.db.models import Prefetch, QuerySet
@@ -30,8 +31,12 @@ def _iso(value: datetime | None) -> str | None:
     return text[:-6] + "Z" if text.endswith("+00:00") else text
 
 
-def scorecard_resource(scorecard: Scorecard) -> dict:
-    """A scorecard as the API shows it; JSON-safe. Load it with ``scorecard_resource_queryset``."""
+def scorecard_resource(scorecard: Scorecard, *, ratings: Iterable[Rating] | None = None) -> dict:
+    """A scorecard as the API shows it; JSON-safe. Load it with ``scorecard_resource_queryset``.
+
+    ``ratings``, with their areas, in the area order: the scorecard's ratings when the caller
+    already holds them (a service that has just written them), instead of ``scorecard.ratings``.
+    """
     interviewer = scorecard.interviewer
     application = scorecard.interview.application
     return {
@@ -58,7 +63,7 @@ def scorecard_resource(scorecard: Scorecard) -> dict:
                 "not_assessed": rating.not_assessed,
                 "evidence": rating.evidence,
             }
-            for rating in scorecard.ratings.all()
+            for rating in (scorecard.ratings.all() if ratings is None else ratings)
         ],
         "created_at": _iso(scorecard.created_at),
         "updated_at": _iso(scorecard.updated_at),

@@ -135,7 +135,9 @@ def interview_for_kit(*, user, pk: int) -> Interview | None:
     """An interview for its preparation kit: its interviewers, recruiters and the opening's committee."""
     interview = (
         Interview.objects.filter(pk=pk)
-        .select_related("application__candidate", "application__opening__role")
+        .select_related(
+            "application__candidate", "application__opening__role", "application__opening__rubric_version"
+        )
         .prefetch_related(_focus_prefetch(), "assignments__interviewer")
         .first()
     )
@@ -222,10 +224,25 @@ def scorecards_for_actor(*, actor) -> QuerySet[Scorecard]:
 
 
 def interview_for_scorecard_write(*, actor, pk: int) -> Interview | None:
-    """An interview the actor may send scorecards for: any, for a token; else as ``interview_for_kit``."""
+    """An interview the actor may send scorecards for, loaded as ``scorecard_record`` reads it.
+
+    Any, for a token; for a signed-in person, one they are assigned to or may see every
+    scorecard of (as ``interview_for_kit``; who they may write for is the service's check).
+    """
+    interview = (
+        Interview.objects.filter(pk=pk)
+        .select_related("application__opening__rubric_version")
+        .prefetch_related(Prefetch("focus_areas", queryset=SkillArea.objects.order_by("order")))
+    )
     if is_integration(actor):
-        return Interview.objects.filter(pk=pk).prefetch_related(_focus_prefetch()).first()
-    return interview_for_kit(user=actor, pk=pk)
+        return interview.first()
+    interview = interview.prefetch_related("assignments").first()
+    if interview is None:
+        return None
+    assigned = any(a.interviewer_id == actor.pk for a in interview.assignments.all())
+    if assigned or sees_all_scorecards(actor, interview.application.opening_id):
+        return interview
+    return None
 
 
 def attribute_mappings_for(*, source: str) -> dict[str, str]:

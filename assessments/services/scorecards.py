@@ -22,10 +22,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
+from django.db.models import Prefetch, Subquery
 from django.utils import timezone
 
-from assessments.models import Rating, Recommendation, Scorecard, ScorecardRevision
-from assessments.representations import scorecard_resource, scorecard_resource_queryset
+from assessments.models import Rating, Recommendation, Scorecard, ScorecardRevision, SkillArea
+from assessments.representations import scorecard_resource
 from assessments.services.rubrics import rubric_version_lock
 from config.celery import enqueue_on_commit
 from config.errors import ApplicationError
@@ -127,45 +128,6 @@ def _assignment_or_error(*, interview: Interview, user) -> Assignment:
     return assignment
 
 
-def _ratings_replace(*, scorecard: Scorecard, interview: Interview, ratings: list[RatingInput]) -> None:
-    focus = _focus_areas(interview)
-    scorecard.ratings.all().delete()
-    Rating.objects.bulk_create(
-        Rating(
-            scorecard=scorecard,
-            area=focus[rating.area_key],
-            level=rating.level,
-            not_assessed=rating.not_assessed,
-            evidence=rating.evidence.strip(),
-        )
-        for rating in ratings
-        if rating.level is not None or rating.not_assessed or rating.evidence.strip()
-    )
-
-
-def _revision_create(*, scorecard: Scorecard, user, reason: str, at) -> ScorecardRevision:
-    ratings = [
-        {
-            "area": rating.area.key,
-            "area_name": rating.area.name,
-            "level": rating.level,
-            "not_assessed": rating.not_assessed,
-            "evidence": rating.evidence,
-        }
-        for rating in scorecard.ratings.select_related("area").order_by("area__order")
-    ]
-    return ScorecardRevision.objects.create(
-        scorecard=scorecard,
-        number=scorecard.revision,
-        recommendation=scorecard.recommendation,
-        summary=scorecard.summary,
-        ratings=ratings,
-        reason=reason,
-        created_by=user,
-        created_at=at,
-    )
-
-
 def _recompute_enqueue(interview: Interview) -> None:
     # By name: assessments reaches scoring only through its tasks.
     enqueue_on_commit("scoring.application_scores_recompute", interview.application_id)
@@ -206,9 +168,9 @@ def scorecard_save_draft(
             )
         scorecard.recommendation = recommendation
         scorecard.summary = summary.strip()
-        scorecard.full_clean()
+        scorecard.clean_fields(exclude=_DATABASE_CHECKED)
         scorecard.save()
-        _ratings_replace(scorecard=scorecard, interview=interview, ratings=ratings)
+        _ratings_write(scorecard=scorecard, interview=interview, ratings=ratings, replace=True)
     return scorecard
 
 
@@ -241,11 +203,6 @@ def scorecard_validate_complete(*, scorecard: Scorecard, field_name: FieldName =
     )
 
 
-def _event_emit(*, type: str, scorecard: Scorecard) -> None:
-    # The resource as the API shows it to an integration token: every submitted scorecard in full.
-    event_emit(type=type, resource=scorecard_resource(scorecard_resource_queryset().get(pk=scorecard.pk)))
-
-
 def interview_not_started_check(interview: Interview) -> None:
     """Refuse a submission for an interview that has not started: nobody can have assessed it yet."""
     if interview.scheduled_at > timezone.now():
@@ -270,18 +227,26 @@ def scorecard_submit(*, scorecard: Scorecard, user, field_name: FieldName = rati
     if scorecard.interviewer_id != user.pk:
         raise ApplicationError("not_assigned", "You are not assigned to this interview.", status_code=404)
     with transaction.atomic():
-        scorecard = Scorecard.objects.select_for_update().select_related("interview").get(pk=scorecard.pk)
+        scorecard = (
+            Scorecard.objects.select_for_update(of=("self",))
+            .select_related("interview__application", "interviewer")
+            .prefetch_related(
+                Prefetch("interview__focus_areas", queryset=SkillArea.objects.order_by("order"))
+            )
+            .get(pk=scorecard.pk)
+        )
         if scorecard.is_submitted:
             raise ApplicationError(
                 "already_submitted", "This scorecard is already submitted.", status_code=409
             )
         interview = scorecard.interview
         interview_not_started_check(interview)
+        rows = list(scorecard.ratings.select_related("area").order_by("area__order", "pk"))
         _validate_content(
             interview=interview,
             recommendation=scorecard.recommendation,
             summary=scorecard.summary,
-            ratings=_inputs_from(scorecard),
+            ratings=[_input_from(row) for row in rows],
             complete=True,
             field_name=field_name,
         )
@@ -289,10 +254,12 @@ def scorecard_submit(*, scorecard: Scorecard, user, field_name: FieldName = rati
         scorecard.status = Scorecard.Status.SUBMITTED
         scorecard.submitted_at = now
         scorecard.revision = 1
-        scorecard.full_clean()
+        scorecard.clean_fields(exclude=_DATABASE_CHECKED)
         scorecard.save()
-        _revision_create(scorecard=scorecard, user=user, reason="", at=now)
-        _event_emit(type="scorecard.submitted", scorecard=scorecard)
+        _revision_record(scorecard=scorecard, rows=rows, user=user, reason="", at=now)
+        # As the API shows it to an integration token: every submitted scorecard in full.
+        scorecard.resource = scorecard_resource(scorecard, ratings=rows)
+        event_emit(type="scorecard.submitted", resource=scorecard.resource)
         _recompute_enqueue(interview)
     return scorecard
 
@@ -310,37 +277,111 @@ def scorecard_record(
 ) -> Scorecard:
     """Save ``interviewer``'s scorecard for an interview in one go, and submit it unless ``submit`` is False.
 
-    What the API does on an interviewer's behalf: the draft save and the
-    submit are one transaction, so a refused submit leaves nothing written.
-    ``actor`` (an integration principal) is written to the audit log.
+    What the API does on an interviewer's behalf, as a draft save followed by
+    a submit would, in one transaction: a refused submit leaves nothing
+    written. ``actor`` (an integration principal) is written to the audit log.
+    Load ``interview`` with its application, opening and rubric version and
+    its focus areas prefetched (``assessments.selectors.interview_for_scorecard_write``),
+    or each is a query. The scorecard returned carries ``resource``: the JSON
+    the API (and the ``scorecard.submitted`` event) shows it as, so the caller
+    need not load it again.
 
     Errors: ``not_assigned`` (400, field ``interviewer``) when the interviewer
     is not assigned to the interview; ``already_submitted`` (409) once their
     scorecard is submitted; ``scorecard_invalid``/``scorecard_incomplete``
-    (400) at the fields named by ``field_name``.
+    (400) at the fields named by ``field_name``; ``interview_not_started``
+    (409) for a submission before the interview's start.
     """
-    if not Assignment.objects.filter(interview=interview, interviewer=interviewer).exists():
-        raise ApplicationError(
-            "not_assigned", "This interviewer is not assigned to the interview.", field="interviewer"
-        )
+    arguments = {
+        "interview": interview,
+        "interviewer": interviewer,
+        "recommendation": recommendation,
+        "summary": summary,
+        "ratings": ratings,
+        "submit": submit,
+        "actor": actor,
+        "field_name": field_name,
+    }
+    try:
+        return _scorecard_record(**arguments)
+    except IntegrityError as error:
+        if not _first_save_race_lost(error):
+            raise
+    # A concurrent first save of the same scorecard committed between this one's look and its
+    # insert, and this transaction rolled back whole. Again: it now finds (and locks) that one.
+    return _scorecard_record(**arguments)
+
+
+def _first_save_race_lost(error: IntegrityError) -> bool:
+    diagnostics = getattr(error.__cause__, "diag", None)  # PostgreSQL names the constraint
+    if diagnostics is not None:
+        return diagnostics.constraint_name == SCORECARD_UNIQUE_CONSTRAINT
+    return "UNIQUE" in str(error) and Scorecard._meta.db_table in str(error)  # SQLite's message
+
+
+SCORECARD_UNIQUE_CONSTRAINT = "scorecard_unique_per_interviewer"
+# Checked by the database (foreign keys, the unique and check constraints), not by a query each.
+_DATABASE_CHECKED = ["interview", "interviewer", "rubric_version"]
+
+
+def _scorecard_record(
+    *, interview, interviewer, recommendation, summary, ratings, submit, actor, field_name
+) -> Scorecard:
     with transaction.atomic():
-        existing = _locked_scorecard(interview=interview, user=interviewer, create=False)
-        if existing is not None and existing.is_submitted:
-            raise ApplicationError(
-                "already_submitted",
-                "This interviewer's scorecard for the interview is already submitted; amend it instead.",
-                status_code=409,
+        assignment = (
+            Assignment.objects.filter(interview=interview, interviewer=interviewer)
+            .annotate(
+                scorecard_id=Subquery(
+                    Scorecard.objects.filter(interview=interview, interviewer=interviewer)
+                    .order_by()
+                    .values("pk")
+                )
             )
-        scorecard = scorecard_save_draft(
-            interview=interview,
-            user=interviewer,
-            recommendation=recommendation,
-            summary=summary,
-            ratings=ratings,
-            field_name=field_name,
+            .values_list("scorecard_id", flat=True)
         )
+        found = list(assignment)
+        if not found:
+            raise ApplicationError(
+                "not_assigned", "This interviewer is not assigned to the interview.", field="interviewer"
+            )
+        if found[0] is None:
+            scorecard = Scorecard(
+                interview=interview,
+                interviewer=interviewer,
+                rubric_version=interview.application.opening.rubric_version,
+            )
+        else:
+            scorecard = Scorecard.objects.select_for_update().get(pk=found[0])
+            scorecard.interview, scorecard.interviewer = interview, interviewer
+            if scorecard.is_submitted:
+                raise ApplicationError(
+                    "already_submitted",
+                    "This interviewer's scorecard for the interview is already submitted; amend it instead.",
+                    status_code=409,
+                )
+        content = {"recommendation": recommendation, "summary": summary, "ratings": ratings}
+        _validate_content(interview=interview, **content, complete=False, field_name=field_name)
         if submit:
-            scorecard = scorecard_submit(scorecard=scorecard, user=interviewer, field_name=field_name)
+            interview_not_started_check(interview)
+            _validate_content(interview=interview, **content, complete=True, field_name=field_name)
+        now = timezone.now()
+        scorecard.recommendation = recommendation
+        scorecard.summary = summary.strip()
+        if submit:
+            scorecard.status = Scorecard.Status.SUBMITTED
+            scorecard.submitted_at = now
+            scorecard.revision = 1
+        scorecard.clean_fields(exclude=_DATABASE_CHECKED)
+        created = scorecard.pk is None
+        scorecard.save(force_insert=created)
+        if created and scorecard.rubric_version.locked_at is None:
+            rubric_version_lock(version=scorecard.rubric_version)
+        rows = _ratings_write(scorecard=scorecard, interview=interview, ratings=ratings, replace=not created)
+        scorecard.resource = scorecard_resource(scorecard, ratings=rows)
+        if submit:
+            _revision_record(scorecard=scorecard, rows=rows, user=interviewer, reason="", at=now)
+            event_emit(type="scorecard.submitted", resource=scorecard.resource)
+            _recompute_enqueue(interview)
         if actor is not None and is_integration(actor):
             audit_record(
                 actor=actor,
@@ -351,11 +392,61 @@ def scorecard_record(
     return scorecard
 
 
+def _ratings_write(
+    *, scorecard: Scorecard, interview: Interview, ratings: list[RatingInput], replace: bool
+) -> list[Rating]:
+    """Write the scorecard's ratings (replacing any), one insert; returns them in the areas' order."""
+    focus = _focus_areas(interview)
+    if replace:
+        scorecard.ratings.all().delete()
+    rows = Rating.objects.bulk_create(
+        Rating(
+            scorecard=scorecard,
+            area=focus[rating.area_key],
+            level=rating.level,
+            not_assessed=rating.not_assessed,
+            evidence=rating.evidence.strip(),
+        )
+        for rating in ratings
+        if rating.level is not None or rating.not_assessed or rating.evidence.strip()
+    )
+    return sorted(rows, key=lambda row: (row.area.order, row.pk))
+
+
+def _revision_record(*, scorecard: Scorecard, rows: list[Rating], user, reason: str, at) -> ScorecardRevision:
+    """The history entry for the scorecard's current content, from the ratings just written."""
+    return ScorecardRevision.objects.create(
+        scorecard=scorecard,
+        number=scorecard.revision,
+        recommendation=scorecard.recommendation,
+        summary=scorecard.summary,
+        ratings=[
+            {
+                "area": row.area.key,
+                "area_name": row.area.name,
+                "level": row.level,
+                "not_assessed": row.not_assessed,
+                "evidence": row.evidence,
+            }
+            for row in rows
+        ],
+        reason=reason,
+        created_by=user,
+        created_at=at,
+    )
+
+
+def _input_from(rating: Rating) -> RatingInput:
+    return RatingInput(
+        area_key=rating.area.key,
+        level=rating.level,
+        not_assessed=rating.not_assessed,
+        evidence=rating.evidence,
+    )
+
+
 def _inputs_from(scorecard: Scorecard) -> list[RatingInput]:
-    return [
-        RatingInput(area_key=r.area.key, level=r.level, not_assessed=r.not_assessed, evidence=r.evidence)
-        for r in scorecard.ratings.select_related("area")
-    ]
+    return [_input_from(rating) for rating in scorecard.ratings.select_related("area")]
 
 
 def scorecard_amend(
@@ -392,7 +483,14 @@ def scorecard_amend(
             "scorecard_invalid", f"The reason is limited to {MAX_REASON_CHARS} characters.", field="reason"
         )
     with transaction.atomic():
-        scorecard = Scorecard.objects.select_for_update().select_related("interview").get(pk=scorecard.pk)
+        scorecard = (
+            Scorecard.objects.select_for_update(of=("self",))
+            .select_related("interview__application", "interviewer")
+            .prefetch_related(
+                Prefetch("interview__focus_areas", queryset=SkillArea.objects.order_by("order"))
+            )
+            .get(pk=scorecard.pk)
+        )
         if not scorecard.is_submitted:
             raise ApplicationError(
                 "scorecard_not_submitted",
@@ -419,11 +517,12 @@ def scorecard_amend(
         scorecard.summary = summary.strip()
         scorecard.revision += 1
         scorecard.amended_at = now
-        scorecard.full_clean()
+        scorecard.clean_fields(exclude=_DATABASE_CHECKED)
         scorecard.save()
-        _ratings_replace(scorecard=scorecard, interview=interview, ratings=ratings)
-        _revision_create(scorecard=scorecard, user=user, reason=reason, at=now)
-        _event_emit(type="scorecard.amended", scorecard=scorecard)
+        rows = _ratings_write(scorecard=scorecard, interview=interview, ratings=ratings, replace=True)
+        _revision_record(scorecard=scorecard, rows=rows, user=user, reason=reason, at=now)
+        scorecard.resource = scorecard_resource(scorecard, ratings=rows)
+        event_emit(type="scorecard.amended", resource=scorecard.resource)
         if actor is not None and is_integration(actor):
             audit_record(
                 actor=actor,
