@@ -249,7 +249,14 @@ class Client:
 
     def once(self, kind: str) -> None:
         """Send one request of ``kind``; an unexpected status, a timeout or a lost connection is an error."""
-        method, path, body, expected, on_success = getattr(self, f"_{kind}")()
+        pair = self.shared.next_pair() if kind == "scorecard_submit" else None
+        if kind == "scorecard_submit" and pair is None:
+            # Every pair sent: a read instead, counted as one (and in pairs_exhausted), so a kind's
+            # figures are always of its own requests.
+            kind = "application_fit_scores"
+        method, path, body, expected, on_success = (
+            self._scorecard_submit(pair) if pair is not None else getattr(self, f"_{kind}")()
+        )
         started = time.perf_counter()
         try:
             payload = None if body is None else json.dumps(body)
@@ -283,10 +290,7 @@ class Client:
         path = f"/api/v1/candidates/external/{SOURCE}/{external_id}/"
         return "PUT", path, {"name": name, "email": email}, {200 if update else 201}, accepted
 
-    def _scorecard_submit(self):
-        pair = self.shared.next_pair()
-        if pair is None:  # every pair sent: read instead (counted in pairs_exhausted)
-            return self._application_fit_scores()
+    def _scorecard_submit(self, pair):
         body = {
             "interviewer": {"email": pair.interviewer_email},
             "recommendation": self.rng.choice(RECOMMENDATIONS),
