@@ -86,7 +86,8 @@ bench-admin: install
 	$(PY) -m benchmarks.admin_pages $(BENCH_ADMIN_ARGS)
 
 # make load: mixed ATS traffic (candidate upserts, scorecard submits, fit-score and shortlist reads) from
-# 50 clients against gunicorn + a Celery worker, one JSON line; exits 1 on any error or lost write.
+# 50 clients against gunicorn + a Celery worker, one JSON line (latencies, peaks, queries and server CPU
+# per request kind from the servers' Server-Timing header); exits 1 on any error or lost write.
 # Its own database (name must contain "load") and Redis db 15, both emptied.
 # LOAD_ARGS="--duration 10 --clients 20 --saturation 5 --redis-url redis://127.0.0.1:6379/14 --check".
 load: export DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/scorecards_load

@@ -34,11 +34,32 @@ without pauses for as long; the peak of each is the best one-second window.
 
 Prints one JSON line on stdout (progress goes to stderr): phase 1's
 ``rps``, ``p50_ms``, ``p95_ms``, ``p99_ms`` and ``errors``; ``lost``
-(both phases); ``peak_rps`` and ``healthz_peak_rps``; and more detail
-(per-endpoint p95, the CPU the load generator and the servers used).
-Targets: no error, nothing lost, ``p95_ms`` <= 250. Exit codes: 0 met,
-1 an error, a loss or (with ``--check``) the p95 target missed, 2 a
-database or Redis it must not touch, 3 the servers failed to start.
+(both phases); ``peak_rps`` and ``healthz_peak_rps`` and their ratios,
+``peak_ratio`` (``peak_rps / healthz_peak_rps``, 3 places) and
+``cost_ratio`` (``healthz_peak_rps / peak_rps``: how many bare requests
+one request of the mix costs), null when a peak is 0; ``queries_by_kind``;
+and more detail (per-endpoint p95, what the requests cost the servers, the
+CPU the load generator and the servers used). Targets: no error, nothing
+lost, ``p95_ms`` <= 250 at 50 clients, ``peak_ratio`` >= 1/3 (``cost_ratio``
+<= 3), and a median of at most 15 queries for a scorecard submit, 8 for a
+candidate upsert and 6 for each read. Exit codes: 0 met, 1 an error, a
+loss or (with ``--check``) the p95 target missed, 2 a database or Redis it
+must not touch, 3 the servers failed to start; the query and ratio targets
+are reported on stderr when missed, not in the exit code.
+
+What a request costs the servers: they run with ``SERVER_TIMING`` on, so
+every answer carries a ``Server-Timing`` header (``config.server_timing``)
+with the SQL queries Django ran for it and the CPU its web worker's thread
+used. ``queries_by_kind`` gives, per kind of the mix over phase 1's
+answered requests and for ``healthz`` over its own phase,
+``{"median": m, "max": M}`` queries (the lower median: a count some request
+had); ``server_cpu_ms_by_kind`` the median web-worker CPU milliseconds,
+the same way. A kind with no such request (none drawn, or no header the
+script could read) is null. ``server_cpu_ms_per_request`` is the whole
+servers' CPU (every gunicorn and Celery process, from /proc) per request,
+for each of ``steady``, ``saturation`` and ``healthz``: the web workers'
+share plus the fit recomputes the requests set off, including the
+worker's catching up after the phase while the checks wait for it.
 
 The load generator is threads on the standard library's ``http.client``: a
 request costs it a fraction of a millisecond of CPU, against several for
@@ -48,9 +69,10 @@ gunicorn's and Celery's share of the machine's CPU, ``machine_busy_pct``
 everything's (PostgreSQL, Redis and other work on the machine included): a
 run on a machine busy with something else shows it there.
 
-The servers get the environment's settings; ``--conn-max-age`` sets
-``CONN_MAX_AGE`` for them (left unset, each request opens a PostgreSQL
-connection, the setting's default).
+The servers get the environment's settings, with ``SERVER_TIMING`` on;
+``--conn-max-age`` sets ``CONN_MAX_AGE`` for them (left unset: the
+environment's, else the setting's default, 60 s; 0 opens a PostgreSQL
+connection per request).
 """
 
 from __future__ import annotations
@@ -71,12 +93,24 @@ from urllib.parse import urlsplit
 
 from benchmarks.load_dataset import SOURCE
 from benchmarks.load_servers import machine_cpu_times
-from benchmarks.load_stats import peak_rate, percentile
+from benchmarks.load_stats import count_summary, peak_rate, percentile, ratio
+from config.server_timing import HEADER as SERVER_TIMING_HEADER
+from config.server_timing import ServerTiming, server_timing_parse
 
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/scorecards_load"
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/15"
 LOAD_SECRET_KEY = "load-only-secret-key-not-for-production-0123456789abcdef"  # noqa: S105
 TARGET_P95_MS = 250.0
+TARGET_PEAK_RATIO = 1 / 3  # peak_rps / healthz_peak_rps: a mixed request costs at most 3 bare ones
+# Queries per request (the median over the steady phase), from the servers' Server-Timing header.
+TARGET_QUERIES = {
+    "candidate_upsert": 8,
+    "scorecard_submit": 15,
+    "application_fit_scores": 6,
+    "fit_scores_list": 6,
+    "shortlist_entries": 6,
+    "shortlist": 6,
+}
 FIT_DEADLINE_S = 30.0
 SATURATION_FIT_DEADLINE_S = 120.0
 PAUSE_S = (0.5, 1.5)
@@ -118,7 +152,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         "--conn-max-age",
         type=int,
         default=None,
-        help="CONN_MAX_AGE for the servers (default: the environment's, else the setting's default 0)",
+        help="CONN_MAX_AGE for the servers (default: the environment's, else the setting's default 60)",
     )
     parser.add_argument("--task-workers", type=int, default=2, help="Celery worker processes (default 2)")
     parser.add_argument(
@@ -190,6 +224,7 @@ class Outcome:
     finished: float  # time.perf_counter() when the answer was read
     latency_ms: float
     ok: bool
+    timing: ServerTiming | None = None  # the answer's Server-Timing header; None if missing or malformed
 
 
 @dataclass
@@ -249,22 +284,30 @@ class Client:
 
     def once(self, kind: str) -> None:
         """Send one request of ``kind``; an unexpected status, a timeout or a lost connection is an error."""
-        method, path, body, expected, on_success = getattr(self, f"_{kind}")()
+        pair = self.shared.next_pair() if kind == "scorecard_submit" else None
+        if kind == "scorecard_submit" and pair is None:
+            # Every pair sent: a read instead, counted as one (and in pairs_exhausted), so a kind's
+            # figures are always of its own requests.
+            kind = "application_fit_scores"
+        method, path, body, expected, on_success = (
+            self._scorecard_submit(pair) if pair is not None else getattr(self, f"_{kind}")()
+        )
         started = time.perf_counter()
         try:
             payload = None if body is None else json.dumps(body)
             self.connection.request(method, path, body=payload, headers=self.headers)
             answer = self.connection.getresponse()
             content = answer.read()
+            timing = server_timing_parse(answer.getheader(SERVER_TIMING_HEADER))
             ok = answer.status in expected
             if not ok:
                 self.shared.error(f"{method} {path} -> {answer.status} {content[:300]!r}")
         except (OSError, http.client.HTTPException) as error:
             self.connection.close()
-            ok = False
+            ok, timing = False, None
             self.shared.error(f"{method} {path} -> {type(error).__name__}: {error}")
         finished = time.perf_counter()
-        self.outcomes.append(Outcome(kind, finished, (finished - started) * 1000, ok))
+        self.outcomes.append(Outcome(kind, finished, (finished - started) * 1000, ok, timing))
         if ok and on_success is not None:
             on_success()
 
@@ -283,10 +326,7 @@ class Client:
         path = f"/api/v1/candidates/external/{SOURCE}/{external_id}/"
         return "PUT", path, {"name": name, "email": email}, {200 if update else 201}, accepted
 
-    def _scorecard_submit(self):
-        pair = self.shared.next_pair()
-        if pair is None:  # every pair sent: read instead (counted in pairs_exhausted)
-            return self._application_fit_scores()
+    def _scorecard_submit(self, pair):
         body = {
             "interviewer": {"email": pair.interviewer_email},
             "recommendation": self.rng.choice(RECOMMENDATIONS),
@@ -327,6 +367,14 @@ class Phase:
     loadgen_cpu_s: float
     server_cpu_s: float
     machine_busy_pct: float  # everything on the machine: the servers, PostgreSQL, Redis, and anyone else
+    catch_up_cpu_s: float = 0.0  # the servers' CPU after the phase, while the worker caught up
+
+    @property
+    def server_cpu_ms_per_request(self) -> float | None:
+        """gunicorn's and Celery's CPU for the phase and its catch-up, per request of the phase."""
+        if not self.outcomes:
+            return None
+        return round(1000 * (self.server_cpu_s + self.catch_up_cpu_s) / len(self.outcomes), 2)
 
     @property
     def latencies(self) -> list[float]:
@@ -406,6 +454,39 @@ def by_kind_p95(phase: Phase) -> dict[str, float]:
     return {kind: round(percentile(values, 95), 1) for kind, values in sorted(grouped.items())}
 
 
+def timings_by_kind(
+    outcomes: Sequence[Outcome], kinds: Sequence[str]
+) -> tuple[dict[str, dict[str, int] | None], dict[str, float | None]]:
+    """Per kind, over its answered requests with a readable Server-Timing header: queries and web CPU.
+
+    The first dict holds ``count_summary`` of the queries (median and max),
+    the second the median CPU milliseconds of the web worker's thread. A kind
+    with no such request (none sent, or no header the parser reads) is None.
+    """
+    queries: dict[str, list[int]] = defaultdict(list)
+    cpu_ms: dict[str, list[float]] = defaultdict(list)
+    for outcome in outcomes:
+        if outcome.ok and outcome.timing is not None:
+            queries[outcome.kind].append(outcome.timing.queries)
+            cpu_ms[outcome.kind].append(outcome.timing.cpu_ms)
+    return (
+        {kind: count_summary(queries[kind]) for kind in kinds},
+        {kind: round(percentile(cpu_ms[kind], 50), 2) if cpu_ms[kind] else None for kind in kinds},
+    )
+
+
+def targets_missed(figures: dict) -> list[str]:
+    """The query and peak-ratio targets the figures miss, one line each (reported, not an exit code)."""
+    missed = []
+    for kind, limit in TARGET_QUERIES.items():
+        summary = figures["queries_by_kind"].get(kind)
+        if summary is not None and summary["median"] > limit:
+            missed.append(f"{kind}: {summary['median']} queries > {limit}")
+    if figures["peak_ratio"] is not None and figures["peak_ratio"] < round(TARGET_PEAK_RATIO, 3):
+        missed.append(f"peak_ratio = {figures['peak_ratio']} < 1/3 (cost_ratio {figures['cost_ratio']} > 3)")
+    return missed
+
+
 def busy_pct(before: tuple[float, float], after: tuple[float, float]) -> float:
     total = after[1] - before[1]
     return round(100 * (after[0] - before[0]) / total, 1) if total > 0 else 0.0
@@ -420,6 +501,10 @@ def figures_of(
 ) -> dict:
     latencies = steady.latencies or [0.0]
     phases = (steady, saturation, healthz)
+    peak_rps = peak_rate([outcome.finished for outcome in saturation.outcomes])
+    healthz_peak_rps = peak_rate([outcome.finished for outcome in healthz.outcomes])
+    queries, cpu_ms = timings_by_kind(steady.outcomes, [kind for kind, _ in MIX])
+    healthz_queries, healthz_cpu_ms = timings_by_kind(healthz.outcomes, ["healthz"])
     return {
         "rps": round(len(steady.outcomes) / steady.seconds, 1),
         "p50_ms": round(percentile(latencies, 50), 1),
@@ -427,8 +512,11 @@ def figures_of(
         "p99_ms": round(percentile(latencies, 99), 1),
         "errors": steady.errors,
         "lost": sum(losses.values()),
-        "peak_rps": peak_rate([outcome.finished for outcome in saturation.outcomes]),
-        "healthz_peak_rps": peak_rate([outcome.finished for outcome in healthz.outcomes]),
+        "peak_rps": peak_rps,
+        "healthz_peak_rps": healthz_peak_rps,
+        "peak_ratio": ratio(peak_rps, healthz_peak_rps, places=3),
+        "cost_ratio": ratio(healthz_peak_rps, peak_rps, places=2),
+        "queries_by_kind": {**queries, **healthz_queries},
         "requests": len(steady.outcomes),
         "max_ms": round(max(latencies), 1),
         "p95_ms_by_kind": by_kind_p95(steady) if steady.outcomes else {},
@@ -443,6 +531,8 @@ def figures_of(
         "scorecard_pairs_exhausted": shared.pairs_exhausted,
         "loadgen_cpu_pct": {phase.name: cpu_pct(phase.loadgen_cpu_s, phase.seconds) for phase in phases},
         "server_cpu_pct": {phase.name: cpu_pct(phase.server_cpu_s, phase.seconds) for phase in phases},
+        "server_cpu_ms_per_request": {phase.name: phase.server_cpu_ms_per_request for phase in phases},
+        "server_cpu_ms_by_kind": {**cpu_ms, **healthz_cpu_ms},
         "machine_busy_pct": {phase.name: phase.machine_busy_pct for phase in phases},
     }
 
@@ -513,13 +603,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         steady = phase_run(
             name="steady", clients=clients, seconds=args.duration, pause=PAUSE_S, server_cpu=server_cpu
         )
+        caught_up_from = server_cpu()
         losses, fit_lag_s = losses_check(shared, deadline_s=FIT_DEADLINE_S)
+        steady.catch_up_cpu_s = server_cpu() - caught_up_from
         say(f"steady: checked the database; fits fresh after {fit_lag_s:.1f} s")
         saturation = phase_run(
             name="saturation", clients=clients, seconds=args.saturation, pause=None, server_cpu=server_cpu
         )
         # The worker catches up before /healthz runs alone; what it never catches up on is lost.
+        caught_up_from = server_cpu()
         saturation_losses, saturation_lag = losses_check(shared, deadline_s=SATURATION_FIT_DEADLINE_S)
+        saturation.catch_up_cpu_s = server_cpu() - caught_up_from
         say(f"saturation: checked the database; fits fresh after {saturation_lag:.1f} s")
         healthz = phase_run(
             name="healthz",
@@ -540,6 +634,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     failed = figures["errors"] + figures["saturation_errors"] + figures["healthz_errors"] + figures["lost"]
     if figures["p95_ms"] > TARGET_P95_MS:
         say(f"target missed: p95_ms = {figures['p95_ms']} > {TARGET_P95_MS:g}")
+    for line in targets_missed(figures):
+        say(f"target missed: {line}")
     return 1 if failed or (args.check and figures["p95_ms"] > TARGET_P95_MS) else 0
 
 

@@ -1,4 +1,4 @@
-"""The arithmetic of ``benchmarks.load``: percentiles of latencies and the best one-second window.
+"""The arithmetic of ``benchmarks.load``: percentiles, the best one-second window, summaries of counts.
 
 Pure functions on lists of floats, no Django, so they are unit-tested on their own.
 """
@@ -46,3 +46,20 @@ def peak_rate(moments: Sequence[float], *, window: float = 1.0) -> int:
             end += 1
         best = max(best, end - start)
     return best
+
+
+def count_summary(counts: Sequence[int]) -> dict[str, int] | None:
+    """``{"median": m, "max": M}`` of ``counts`` (queries per request), or None when there are none.
+
+    The median is the lower one (of an even number of counts, the smaller of
+    the middle two), so it is a count some request really had.
+    """
+    if not counts:
+        return None
+    ordered = sorted(counts)
+    return {"median": ordered[(len(ordered) - 1) // 2], "max": ordered[-1]}
+
+
+def ratio(numerator: float, denominator: float, *, places: int) -> float | None:
+    """``numerator / denominator`` rounded to ``places``; None when the denominator is 0 (none measured)."""
+    return round(numerator / denominator, places) if denominator else None

@@ -101,6 +101,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Outermost, so its query count includes the other middleware's; out of the chain unless SERVER_TIMING.
+    "config.server_timing.ServerTimingMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "config.middleware.ApiBodySizeLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -355,6 +357,9 @@ API_MAX_PAGE_SIZE = env_int("API_MAX_PAGE_SIZE", default=200)
 # Request bodies above this many bytes get 413 before anything reads them.
 API_MAX_BODY_BYTES = env_int("API_MAX_BODY_BYTES", default=1024 * 1024)
 IDEMPOTENCY_KEY_TTL_HOURS = env_int("IDEMPOTENCY_KEY_TTL_HOURS", default=24)
+# A Server-Timing header on every answer (queries, database, CPU and wall time; config.server_timing),
+# for make load. It tells clients how long the server worked on their request: off in production.
+SERVER_TIMING = env_bool("SERVER_TIMING", default=False)
 # Which API roles (integrations.scopes.ApiRole) a signed-in person holds: the hiring app keeps
 # the groups and committees, and integrations, which imports no app, asks it through this path.
 API_PERSON_ROLES = "hiring.roles.api_roles"

@@ -24,12 +24,16 @@ import pytest
 import redis
 from psycopg import sql
 
-from benchmarks.load_stats import peak_rate, percentile
+from benchmarks.load import MIX, Outcome, Phase, targets_missed, timings_by_kind
+from benchmarks.load_servers import server_environment
+from benchmarks.load_stats import count_summary, peak_rate, percentile, ratio
+from config.server_timing import server_timing_parse
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 LOAD_DATABASE = "scorecards_load_test"
 TINY = ["--clients", "5", "--duration", "3", "--saturation", "2", "--warmup", "1", "--web-workers", "2"]
 HEADLINE_KEYS = {"rps", "p50_ms", "p95_ms", "p99_ms", "errors", "lost", "peak_rps", "healthz_peak_rps"}
+KINDS = {kind for kind, _ in MIX} | {"healthz"}
 
 
 def server_connect(dbname: str) -> psycopg.Connection:
@@ -125,6 +129,17 @@ def test_load_script_runs_a_tiny_load_and_prints_one_json_line_of_figures(tiny_r
     assert 0 < figures["p50_ms"] <= figures["p95_ms"] <= figures["p99_ms"] <= figures["max_ms"]
     assert figures["peak_rps"] >= 1
     assert figures["healthz_peak_rps"] >= 1
+    assert figures["peak_ratio"] == round(figures["peak_rps"] / figures["healthz_peak_rps"], 3)
+    assert figures["cost_ratio"] == round(figures["healthz_peak_rps"] / figures["peak_rps"], 2)
+    # The servers answered with Server-Timing: /healthz is its one SELECT 1; the mix's kinds query more.
+    assert set(figures["queries_by_kind"]) == set(figures["server_cpu_ms_by_kind"]) == KINDS
+    assert figures["queries_by_kind"]["healthz"] == {"median": 1, "max": 1}
+    measured = [summary for summary in figures["queries_by_kind"].values() if summary is not None]
+    assert len(measured) >= 3
+    assert all(1 <= summary["median"] <= summary["max"] for summary in measured)
+    assert figures["server_cpu_ms_by_kind"]["healthz"] > 0
+    assert set(figures["server_cpu_ms_per_request"]) == {"steady", "saturation", "healthz"}
+    assert all(value > 0 for value in figures["server_cpu_ms_per_request"].values())
     # What it says it sent is what the database holds: its figures are not made up.
     assert figures["scorecards_submitted"] == scorecards_in_database > 0
     assert figures["candidates_upserted"] == candidates_in_database > 0
@@ -206,3 +221,115 @@ def test_peak_rate_counts_per_window_of_the_given_length():
 
     assert peak_rate(moments, window=0.15) == 2
     assert peak_rate(moments, window=10) == 5
+
+
+def outcome(kind: str, header: str | None, *, ok: bool = True) -> Outcome:
+    return Outcome(kind=kind, finished=0.0, latency_ms=1.0, ok=ok, timing=server_timing_parse(header))
+
+
+def header(queries: int, cpu_ms: float) -> str:
+    return f'db;dur=1.00;desc="{queries} queries", cpu;dur={cpu_ms:.2f}, app;dur=20.00'
+
+
+def test_timings_by_kind_gives_each_kinds_median_and_max_queries_and_median_cpu():
+    outcomes = [
+        outcome("scorecard_submit", header(12, 9.0)),
+        outcome("scorecard_submit", header(13, 11.0)),
+        outcome("scorecard_submit", header(12, 10.0)),
+        outcome("scorecard_submit", header(14, 30.0)),
+        outcome("healthz", header(1, 0.5)),
+    ]
+
+    queries, cpu_ms = timings_by_kind(outcomes, ["scorecard_submit", "healthz"])
+
+    assert queries == {"scorecard_submit": {"median": 12, "max": 14}, "healthz": {"median": 1, "max": 1}}
+    assert cpu_ms == {"scorecard_submit": 10.5, "healthz": 0.5}
+
+
+def test_timings_by_kind_reports_null_for_a_kind_without_a_readable_header():
+    outcomes = [
+        outcome("shortlist", None),  # no header: a server without SERVER_TIMING
+        outcome("shortlist", "db;dur=1.0, cpu;dur=2.0"),  # malformed
+        outcome("fit_scores_list", header(4, 3.0)),
+        outcome("fit_scores_list", None),  # one missing among readable ones is skipped
+    ]
+
+    queries, cpu_ms = timings_by_kind(outcomes, ["shortlist", "fit_scores_list", "candidate_upsert"])
+
+    assert queries == {
+        "shortlist": None,
+        "fit_scores_list": {"median": 4, "max": 4},
+        "candidate_upsert": None,
+    }
+    assert cpu_ms == {"shortlist": None, "fit_scores_list": 3.0, "candidate_upsert": None}
+
+
+def test_timings_by_kind_leaves_out_failed_requests():
+    outcomes = [
+        outcome("candidate_upsert", header(5, 2.0)),
+        outcome("candidate_upsert", header(40, 9.0), ok=False),
+    ]
+
+    queries, _ = timings_by_kind(outcomes, ["candidate_upsert"])
+
+    assert queries == {"candidate_upsert": {"median": 5, "max": 5}}
+
+
+@pytest.mark.parametrize(
+    ("counts", "expected"),
+    [
+        ([], None),
+        ([7], {"median": 7, "max": 7}),
+        ([3, 1, 2], {"median": 2, "max": 3}),
+        ([4, 1, 3, 2], {"median": 2, "max": 4}),  # even: the lower of the middle two, a real count
+    ],
+)
+def test_count_summary_is_the_lower_median_and_the_max(counts, expected):
+    assert count_summary(counts) == expected
+
+
+def test_ratio_rounds_and_is_null_when_nothing_was_measured():
+    assert ratio(200, 800, places=3) == 0.25
+    assert ratio(800, 300, places=2) == 2.67
+    assert ratio(5, 0, places=3) is None
+
+
+def test_server_cpu_per_request_counts_the_catch_up_and_is_null_without_requests():
+    phase = Phase(
+        name="steady",
+        seconds=10,
+        outcomes=[outcome("shortlist", None)] * 400,
+        loadgen_cpu_s=0.5,
+        server_cpu_s=3.0,
+        machine_busy_pct=50.0,
+        catch_up_cpu_s=1.0,
+    )
+    idle = Phase(name="healthz", seconds=10, outcomes=[], loadgen_cpu_s=0, server_cpu_s=1, machine_busy_pct=0)
+
+    assert phase.server_cpu_ms_per_request == 10.0  # 4 s over 400 requests
+    assert idle.server_cpu_ms_per_request is None
+
+
+def test_targets_missed_names_each_kind_over_its_query_limit_and_a_low_peak_ratio():
+    figures = {
+        "queries_by_kind": {
+            "scorecard_submit": {"median": 16, "max": 20},
+            "candidate_upsert": {"median": 8, "max": 9},  # at the limit: met
+            "shortlist": None,  # not measured: not a miss
+        },
+        "peak_ratio": 0.25,
+        "cost_ratio": 4.0,
+    }
+
+    missed = targets_missed(figures)
+
+    assert missed == ["scorecard_submit: 16 queries > 15", "peak_ratio = 0.25 < 1/3 (cost_ratio 4.0 > 3)"]
+    assert targets_missed({"queries_by_kind": {}, "peak_ratio": 0.334, "cost_ratio": 2.99}) == []
+
+
+def test_load_servers_run_with_server_timing_on():
+    environment = server_environment(
+        database_url="postgres:///x_load", redis_url="redis:///13", secret_key="k"
+    )
+
+    assert environment["SERVER_TIMING"] == "1"
