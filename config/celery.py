@@ -17,6 +17,7 @@ import os
 
 from celery import Celery
 from celery.canvas import Signature
+from celery.signals import task_postrun, task_prerun
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
@@ -26,6 +27,23 @@ app.autodiscover_tasks()
 
 
 logger = logging.getLogger(__name__)
+
+
+@task_prerun.connect
+@task_postrun.connect
+def _database_connections_tidy(sender=None, **kwargs) -> None:
+    """Around each task, what Django does around each request: close connections broken or too old.
+
+    Celery's own closing of every connection per task is off (``CELERY_DB_REUSE_MAX``): a worker
+    reuses its connection for ``CONN_MAX_AGE``, and one the database dropped is closed here (its
+    errors mark it unusable) and opened afresh by the next task. Not for a task run in-process
+    (eager): it runs inside its caller's request, whose connection is the caller's to manage.
+    """
+    if sender is not None and getattr(sender.request, "is_eager", False):
+        return
+    from django.db import close_old_connections
+
+    close_old_connections()
 
 
 def task_named(name: str):

@@ -191,6 +191,11 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 }
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "UTC"
+# Celery's Django fixup closes every database connection before and after each task unless this
+# is set (it then closes them every this-many tasks): each task connected afresh, a PostgreSQL
+# backend started and stopped per task. Workers keep their connections for CONN_MAX_AGE instead,
+# tidied around each task as Django does around each request (config.celery).
+CELERY_DB_REUSE_MAX = 1_000_000
 
 # Scorecard reminders: the first one this long after the interview ends, then
 # one per working day for this many days; beat sweeps this often.
