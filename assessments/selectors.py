@@ -223,16 +223,39 @@ def scorecards_for_actor(*, actor) -> QuerySet[Scorecard]:
     return scorecards.filter(own | (submitted & (on_committee | after_own)))
 
 
+_SCORECARD_WRITE_FIELDS = (
+    "id",
+    "application_id",
+    "kind",
+    "scheduled_at",
+    "application__id",
+    "application__candidate_id",
+    "application__opening_id",
+    "application__source",
+    "application__opening__id",
+    "application__opening__rubric_version_id",
+    "application__opening__rubric_version__id",
+    "application__opening__rubric_version__locked_at",
+)
+
+
 def interview_for_scorecard_write(*, actor, pk: int) -> Interview | None:
     """An interview the actor may send scorecards for, loaded as ``scorecard_record`` reads it.
 
     Any, for a token; for a signed-in person, one they are assigned to or may see every
     scorecard of (as ``interview_for_kit``; who they may write for is the service's check).
     """
+    # What a scorecard write reads: not the rubric's documents nor the areas' guidance (JSON to decode).
     interview = (
         Interview.objects.filter(pk=pk)
         .select_related("application__opening__rubric_version")
-        .prefetch_related(Prefetch("focus_areas", queryset=SkillArea.objects.order_by("order")))
+        .only(*_SCORECARD_WRITE_FIELDS)
+        .prefetch_related(
+            Prefetch(
+                "focus_areas",
+                queryset=SkillArea.objects.order_by("order").only("id", "version_id", "key", "name", "order"),
+            )
+        )
     )
     if is_integration(actor):
         return interview.first()
