@@ -14,6 +14,7 @@ rather than import it, so a tasks module imports services and never the reverse.
 
 import logging
 import os
+import threading
 
 from celery import Celery
 from celery.canvas import Signature
@@ -46,11 +47,26 @@ def _database_connections_tidy(sender=None, **kwargs) -> None:
     close_old_connections()
 
 
+_tasks_import_lock = threading.Lock()
+
+
 def task_named(name: str):
-    """The registered task called ``name``, importing every app's tasks module once if it is not yet."""
+    """The registered task called ``name``, importing every app's tasks module once if it is not yet.
+
+    One thread imports; the others wait for it (gthread web workers serve requests on several
+    threads, and a second thread's import returned before the first had registered the tasks).
+    """
     if name not in app.tasks:
-        app.loader.import_default_modules()
+        with _tasks_import_lock:
+            if name not in app.tasks:
+                app.loader.import_default_modules()
     return app.tasks[name]
+
+
+def tasks_import() -> None:
+    """Register every app's tasks now (the web process, at start-up, before any thread asks)."""
+    with _tasks_import_lock:
+        app.loader.import_default_modules()
 
 
 def task_signature(name: str, *args, **kwargs) -> Signature:
