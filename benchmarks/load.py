@@ -147,7 +147,12 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--warmup", type=float, default=5.0, help="unmeasured steady traffic first, seconds (default 5)"
     )
-    parser.add_argument("--web-workers", type=int, default=3, help="gunicorn sync workers (default 3)")
+    parser.add_argument(
+        "--web-workers", type=int, default=3, help="gunicorn worker processes (default 3, as in production)"
+    )
+    parser.add_argument(
+        "--web-threads", type=int, default=8, help="threads per gunicorn worker (default 8, as in production)"
+    )
     parser.add_argument(
         "--conn-max-age",
         type=int,
@@ -163,8 +168,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     args = parser.parse_args(argv)
     if args.clients < 1 or args.duration <= 0 or args.saturation <= 0 or args.warmup < 0:
         parser.error("--clients must be 1 or more, --duration and --saturation above 0, --warmup 0 or more")
-    if args.web_workers < 1 or args.task_workers < 1:
-        parser.error("--web-workers and --task-workers must be 1 or more")
+    if args.web_workers < 1 or args.web_threads < 1 or args.task_workers < 1:
+        parser.error("--web-workers, --web-threads and --task-workers must be 1 or more")
     return args
 
 
@@ -580,14 +585,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         environment["CONN_MAX_AGE"] = str(args.conn_max_age)
     shared = Shared(dataset=dataset, pairs=list(dataset.pairs))
     with servers_running(
-        environment=environment, web_workers=args.web_workers, task_workers=args.task_workers
+        environment=environment,
+        web_workers=args.web_workers,
+        web_threads=args.web_threads,
+        task_workers=args.task_workers,
     ) as servers:
         try:
             servers.wait_ready(worker_ping=worker_ping)
         except RuntimeError as error:
             say(f"servers failed to start: {error}\n{servers.log_tails()}")
             return 3
-        say(f"gunicorn ({args.web_workers} workers) on {servers.base_url}, Celery worker ready")
+        say(
+            f"gunicorn ({args.web_workers} workers x {args.web_threads} threads) on {servers.base_url},"
+            " Celery worker ready"
+        )
 
         def server_cpu() -> float:
             return cpu_seconds(servers.pids())

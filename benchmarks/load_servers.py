@@ -65,9 +65,12 @@ def server_environment(*, database_url: str, redis_url: str, secret_key: str) ->
 class Servers:
     """gunicorn on ``127.0.0.1:<port>`` and one Celery worker; ``stop()`` is safe to call twice."""
 
-    def __init__(self, *, environment: dict[str, str], web_workers: int, task_workers: int) -> None:
+    def __init__(
+        self, *, environment: dict[str, str], web_workers: int, web_threads: int, task_workers: int
+    ) -> None:
         self.environment = environment
         self.web_workers = web_workers
+        self.web_threads = web_threads
         self.task_workers = task_workers
         self.port = free_port()
         self.base_url = f"http://127.0.0.1:{self.port}"
@@ -75,16 +78,17 @@ class Servers:
         self.processes: dict[str, subprocess.Popen] = {}
 
     def start(self) -> None:
+        # The production settings (config/gunicorn.conf.py: gthread workers, access log, limits),
+        # with the worker and thread counts of this run.
         self._spawn(
             "gunicorn",
             [
-                sys.executable, "-m", "gunicorn", "config.wsgi:application",
+                sys.executable, "-m", "gunicorn", "-c", "config/gunicorn.conf.py",
                 "--bind", f"127.0.0.1:{self.port}",
                 "--workers", str(self.web_workers),
-                "--worker-class", "sync",
-                "--timeout", "30",
-                "--graceful-timeout", "5",
+                "--threads", str(self.web_threads),
                 "--log-level", "warning",
+                "config.wsgi:application",
             ],
         )  # fmt: skip
         self._spawn(
