@@ -27,6 +27,7 @@ from hiring.models import (
     InterviewerIdentity,
     Opening,
 )
+from hiring.representations import iso_datetime
 from hiring.roles import INTERVIEWER
 from hiring.signals import candidate_erasing
 from integrations import erasure
@@ -854,12 +855,6 @@ def interviewer_identity_delete(*, identity: InterviewerIdentity, actor=None) ->
 # Decisions ---------------------------------------------------------------------
 
 
-def _iso(value: datetime) -> str:
-    # As the API writes datetimes (DRF's ISO 8601, "Z" for UTC), so events match API bodies.
-    text = timezone.localtime(value).isoformat()
-    return text[:-6] + "Z" if text.endswith("+00:00") else text
-
-
 def decision_resource(decision: Decision) -> dict:
     """A decision as the API shows it (``hiring.api.DecisionSerializer``), JSON-safe, for events."""
     return {
@@ -871,7 +866,7 @@ def decision_resource(decision: Decision) -> dict:
         "rationale": decision.rationale,
         "decided_by": decision.decided_by_label,
         "decided_by_user": decision.decided_by_id,
-        "decided_at": _iso(decision.decided_at),
+        "decided_at": iso_datetime(decision.decided_at),  # as the API writes it
     }
 
 
