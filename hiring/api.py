@@ -29,7 +29,7 @@ from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
 from config.errors import ApplicationError
-from hiring import selectors, services
+from hiring import representations, selectors, services
 from hiring.filters import (
     ApplicationFilter,
     CandidateFilter,
@@ -151,8 +151,12 @@ class CandidateSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
+    # get_erased declares the method field's type for the schema; rendering is the representation's.
     def get_erased(self, candidate: Candidate) -> bool:
         return candidate.erased_at is not None
+
+    def to_representation(self, instance):
+        return representations.candidate_resource(instance)
 
 
 class CandidateWriteSerializer(StrictSerializer):
@@ -699,7 +703,7 @@ class CandidateViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, HiringV
         data = validated_body(CandidateWriteSerializer, request)
         candidate, created = services.candidate_upsert(**ref, **data)
         return Response(
-            CandidateSerializer(candidate).data,
+            representations.candidate_resource(candidate),
             status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
         )
 

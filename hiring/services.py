@@ -27,6 +27,7 @@ from hiring.models import (
     InterviewerIdentity,
     Opening,
 )
+from hiring.representations import iso_datetime
 from hiring.roles import INTERVIEWER
 from hiring.signals import candidate_erasing
 from integrations import erasure
@@ -197,17 +198,48 @@ def _external_id_taken(kind: str, source: str, external_id: str) -> ApplicationE
     )
 
 
+def _fields_validated(instance) -> None:
+    """``_validated`` without the checks that query the database (unique fields, constraints).
+
+    For writes whose rules the database enforces itself: its unique index turns a
+    conflict into an IntegrityError, which the service answers as a 409 with a code.
+    """
+    _validated(instance, validate_unique=False, validate_constraints=False)
+
+
 def candidate_create(
     *, name: str, email: str, source: str = "manual", external_id: str = "", notes: str = ""
 ) -> Candidate:
     """Create a candidate. Raises 409 ``candidate_exists`` when ``source``/``external_id`` is taken."""
     candidate = Candidate(name=name, email=email, source=source, external_id=external_id, notes=notes)
-    _validated(candidate, validate_constraints=False)
+    _fields_validated(candidate)
     try:
         with transaction.atomic():
             candidate.save()
     except IntegrityError:
         raise _external_id_taken("candidate", source, external_id) from None
+    return candidate
+
+
+def _candidate_change(
+    candidate: Candidate, *, name: str | None, email: str | None, notes: str | None
+) -> Candidate:
+    """Apply the given fields to a candidate locked by the caller's transaction; saves only a change.
+
+    Only name, email and notes change, none of them under a unique constraint, so
+    the fields' own checks are all there is to validate.
+    """
+    _refuse_if_erased(candidate)
+    changes = {
+        field: value
+        for field, value in (("name", name), ("email", email), ("notes", notes))
+        if value is not None and getattr(candidate, field) != value
+    }
+    if changes:
+        for field, value in changes.items():
+            setattr(candidate, field, value)
+        _fields_validated(candidate)
+        candidate.save()
     return candidate
 
 
@@ -220,18 +252,24 @@ def candidate_update(
     """
     with transaction.atomic():
         candidate = Candidate.objects.select_for_update().get(pk=candidate.pk)
-        _refuse_if_erased(candidate)
-        changes = {
-            field: value
-            for field, value in (("name", name), ("email", email), ("notes", notes))
-            if value is not None and getattr(candidate, field) != value
-        }
-        if changes:
-            for field, value in changes.items():
-                setattr(candidate, field, value)
-            _validated(candidate)
-            candidate.save()
-    return candidate
+        return _candidate_change(candidate, name=name, email=email, notes=notes)
+
+
+def _candidate_upsert_once(
+    *, source: str, external_id: str, name: str, email: str, notes: str | None
+) -> tuple[Candidate, bool]:
+    with transaction.atomic():
+        existing = (
+            Candidate.objects.select_for_update().filter(source=source, external_id=external_id).first()
+        )
+        if existing is not None:
+            return _candidate_change(existing, name=name, email=email, notes=notes), False
+        candidate = Candidate(
+            name=name, email=email, notes=notes or "", source=source, external_id=external_id
+        )
+        _fields_validated(candidate)
+        candidate.save(force_insert=True)
+        return candidate, True
 
 
 def candidate_upsert(
@@ -240,22 +278,24 @@ def candidate_upsert(
     """Create or update the candidate an ATS knows as ``external_id``; returns (candidate, created).
 
     Idempotent: the same input twice leaves one row, and the second call
-    changes nothing (not even ``updated_at``). Two concurrent first calls
-    cannot both create: the loser of the unique constraint updates instead.
+    changes nothing (not even ``updated_at``). One transaction, which reads
+    the row once, locked (``select_for_update``) when it exists. Two
+    concurrent first calls cannot both create: the loser's insert fails on the
+    unique constraint, its transaction rolls back whole, and it runs once
+    more, now finding (and updating) the winner's row. Raises 409
+    ``candidate_erased`` for an erased candidate, 400 ``invalid`` for bad
+    fields, and 409 ``candidate_exists`` should the constraint refuse the
+    second run too.
     """
-    existing = Candidate.objects.filter(source=source, external_id=external_id).first()
-    if existing is None:
-        try:
-            with transaction.atomic():
-                candidate = Candidate(
-                    name=name, email=email, notes=notes or "", source=source, external_id=external_id
-                )
-                _validated(candidate, validate_constraints=False)
-                candidate.save()
-            return candidate, True
-        except IntegrityError:
-            existing = Candidate.objects.get(source=source, external_id=external_id)
-    return candidate_update(candidate=existing, name=name, email=email, notes=notes), False
+    fields = {"source": source, "external_id": external_id, "name": name, "email": email, "notes": notes}
+    try:
+        return _candidate_upsert_once(**fields)
+    except IntegrityError:
+        pass  # a concurrent first call created the row after our lookup: it is there now
+    try:
+        return _candidate_upsert_once(**fields)
+    except IntegrityError:
+        raise _external_id_taken("candidate", source, external_id) from None
 
 
 def candidate_erase(*, candidate: Candidate, actor) -> Candidate:
@@ -285,7 +325,7 @@ def candidate_erase(*, candidate: Candidate, actor) -> Candidate:
         # contact data, and keeping it lets the ATS match its own (also erased) record,
         # and lets us refuse a later re-sync that would bring the personal data back.
         candidate.erased_at = timezone.now()
-        _validated(candidate)
+        _fields_validated(candidate)
         candidate.save()
         _hiring_records_redact(candidate=candidate, personal=personal)
         candidate_erasing.send(sender=Candidate, candidate=candidate, personal=personal)
@@ -815,12 +855,6 @@ def interviewer_identity_delete(*, identity: InterviewerIdentity, actor=None) ->
 # Decisions ---------------------------------------------------------------------
 
 
-def _iso(value: datetime) -> str:
-    # As the API writes datetimes (DRF's ISO 8601, "Z" for UTC), so events match API bodies.
-    text = timezone.localtime(value).isoformat()
-    return text[:-6] + "Z" if text.endswith("+00:00") else text
-
-
 def decision_resource(decision: Decision) -> dict:
     """A decision as the API shows it (``hiring.api.DecisionSerializer``), JSON-safe, for events."""
     return {
@@ -832,7 +866,7 @@ def decision_resource(decision: Decision) -> dict:
         "rationale": decision.rationale,
         "decided_by": decision.decided_by_label,
         "decided_by_user": decision.decided_by_id,
-        "decided_at": _iso(decision.decided_at),
+        "decided_at": iso_datetime(decision.decided_at),  # as the API writes it
     }
 
 

@@ -18,6 +18,7 @@ from rest_framework import generics, serializers, status
 from rest_framework.pagination import _reverse_ordering
 from rest_framework.response import Response
 
+from hiring.representations import current_zone
 from integrations.api.pagination import CursorPage
 from integrations.api.validation import validated_body
 from integrations.api.viewsets import (
@@ -30,7 +31,7 @@ from integrations.api.viewsets import (
 from integrations.filters import utc_or_error
 from integrations.identity import is_integration
 from integrations.serializers import AwareDateTimeField
-from scoring import selectors
+from scoring import representations, selectors
 from scoring.models import Shortlist
 from scoring.representations import shortlist_path
 from scoring.serializers import (
@@ -152,13 +153,13 @@ class ComputedCursorPage(CursorPage):
     A batch gives every application of an opening the same ``computed_at``, so
     the cursor holds both values (a keyset): DRF's stock cursor keeps only the
     first and skips ties by offset, which would cost a scan per page in a
-    100,000-candidate opening.
+    100,000-candidate opening. It pages plain rows (``QuerySet.values``) holding both.
     """
 
     ordering = ("computed_at", "application_id")
 
     def _get_position_from_instance(self, instance, ordering):
-        return f"{instance.computed_at.isoformat()}|{instance.application_id}"
+        return f"{instance['computed_at'].isoformat()}|{instance['application_id']}"
 
     def _position_parse(self, position: str) -> tuple[datetime, int]:
         try:
@@ -289,7 +290,8 @@ class ApplicationFitScoresView(ApiView):
     )
     def get(self, request, pk: int):
         application = get_object_or_404(selectors.applications_visible_to(request.user), pk=pk)
-        return Response(FitReportSerializer(selectors.application_fit_detail(application=application)).data)
+        report = selectors.application_fit_detail(application=application)
+        return Response(representations.fit_report_resource(report))
 
 
 class FitScoreQuerySerializer(serializers.Serializer):
@@ -336,7 +338,8 @@ class FitScoreListView(ApiMixin, generics.ListAPIView):
         examples=[OpenApiExample("A page", value=_page(_FIT_ITEM), response_only=True)],
     )
     def get(self, request, *args, **kwargs):
-        return super().get(request, *args, **kwargs)
+        page = self.paginate_queryset(self.get_queryset())
+        return self.get_paginated_response(representations.application_fit_scores_resources(page))
 
 
 # Shortlists ---------------------------------------------------------------------------
@@ -359,9 +362,11 @@ class OpeningShortlistsView(ApiMixin, generics.GenericAPIView):
     )
     def get(self, request, pk: int):
         opening = self._opening(pk)
-        shortlists = selectors.shortlists_visible_to(request.user, opening_id=opening.pk)
-        page = self.paginate_queryset(shortlists)
-        return self.get_paginated_response(ShortlistSerializer(page, many=True).data)
+        page = self.paginate_queryset(selectors.opening_shortlists(opening=opening))
+        zone = current_zone()
+        return self.get_paginated_response(
+            [representations.shortlist_resource(shortlist, zone) for shortlist in page]
+        )
 
     @extend_schema(
         operation_id="opening_shortlists_create",
@@ -413,7 +418,7 @@ class OpeningShortlistsView(ApiMixin, generics.GenericAPIView):
             **validated_body(ShortlistParametersSerializer, request),
         )
         return Response(
-            ShortlistCreatedSerializer(shortlist).data,
+            representations.shortlist_created_resource(shortlist),
             status=status.HTTP_202_ACCEPTED,
             headers={"Location": shortlist_path(shortlist.pk)},
         )
@@ -432,7 +437,7 @@ class ShortlistDetailView(ApiView):
     )
     def get(self, request, pk: int):
         shortlist = get_object_or_404(selectors.shortlists_visible_to(request.user), pk=pk)
-        return Response(ShortlistSerializer(shortlist).data)
+        return Response(representations.shortlist_resource(shortlist))
 
 
 class ShortlistEntryListView(ApiMixin, generics.ListAPIView):
@@ -463,7 +468,10 @@ class ShortlistEntryListView(ApiMixin, generics.ListAPIView):
         ],
     )
     def get(self, request, *args, **kwargs):
-        return super().get(request, *args, **kwargs)
+        page = self.paginate_queryset(self.get_queryset())
+        return self.get_paginated_response(
+            [representations.shortlist_entry_resource(entry) for entry in page]
+        )
 
 
 api_urlpatterns = [

@@ -16,7 +16,7 @@ from hiring.models import Application, Opening
 from hiring.roles import opening_ids_visible_to
 from scoring import engine
 from scoring.models import ApplicationScoreState, FitScore, Shortlist, ShortlistEntry
-from scoring.representations import application_fit_scores_prefetch, shortlist_entries_prefetch
+from scoring.representations import application_fit_scores_rows, shortlist_entries_rows
 from scoring.services import rubric_matrices
 
 
@@ -64,6 +64,13 @@ class RoleFit:
     below_bar_probability: dict[str, float] = field(default_factory=dict)
 
 
+def _score_state(application: Application) -> ApplicationScoreState | None:
+    """The application's score state: the one loaded with it (``select_related``), else read now."""
+    if Application.score_state.is_cached(application):
+        return getattr(application, "score_state", None)  # None when it has none (no query either way)
+    return ApplicationScoreState.objects.filter(application=application).first()
+
+
 def application_fit_report(*, application: Application) -> list[RoleFit]:
     """Stored fit for every role with the per-area breakdown that explains it.
 
@@ -80,7 +87,7 @@ def application_fit_report(*, application: Application) -> list[RoleFit]:
         .select_related("role", "consider_role")
         .order_by("role__order")
     )
-    state = ApplicationScoreState.objects.filter(application=application).first()
+    state = _score_state(application)
     if not scores or state is None:
         return []
     matrices = rubric_matrices(application.opening)
@@ -236,13 +243,15 @@ def openings_visible_to(actor) -> QuerySet[Opening]:
 
 
 def applications_visible_to(actor) -> QuerySet[Application]:
-    return _visible(Application.objects.select_related("opening"), actor, "opening_id")
+    """Applications with what their fit report reads besides the fit rows (opening, score state)."""
+    return _visible(Application.objects.select_related("opening", "score_state"), actor, "opening_id")
 
 
 def fit_scores_visible_to(
     actor, *, opening_id: int | None = None, updated_since: datetime | None = None
 ) -> QuerySet[ApplicationScoreState]:
-    """One row per scored application the actor may see, loaded for the sync list (fixed queries)."""
+    """One row per scored application the actor may see, as the sync list reads it: plain rows of
+    ``representations.application_fit_scores_rows``, rendered with ``application_fit_scores_resources``."""
     states = _visible(
         ApplicationScoreState.objects.filter(computed_at__isnull=False), actor, "application__opening_id"
     )
@@ -250,7 +259,7 @@ def fit_scores_visible_to(
         states = states.filter(application__opening_id=opening_id)
     if updated_since is not None:
         states = states.filter(computed_at__gte=updated_since)
-    return application_fit_scores_prefetch(states)
+    return application_fit_scores_rows(states)
 
 
 def shortlists_visible_to(actor, *, opening_id: int | None = None) -> QuerySet[Shortlist]:
@@ -258,9 +267,15 @@ def shortlists_visible_to(actor, *, opening_id: int | None = None) -> QuerySet[S
     return shortlists if opening_id is None else shortlists.filter(opening_id=opening_id)
 
 
-def shortlist_entries(*, shortlist: Shortlist) -> QuerySet[ShortlistEntry]:
-    """A snapshot's entries with what the API shows of them (the caller has already seen the shortlist)."""
-    return shortlist_entries_prefetch(ShortlistEntry.objects.filter(shortlist=shortlist))
+def opening_shortlists(*, opening: Opening) -> QuerySet[Shortlist]:
+    """An opening's shortlists with their roles (the caller has seen the opening, so may see them)."""
+    return Shortlist.objects.select_related("role").filter(opening=opening)
+
+
+def shortlist_entries(*, shortlist: Shortlist) -> QuerySet:
+    """A snapshot's entries as the API shows them, plain rows of ``representations.shortlist_entries_rows``
+    (the caller has already seen the shortlist)."""
+    return shortlist_entries_rows(ShortlistEntry.objects.filter(shortlist=shortlist))
 
 
 def openings_for_review(user) -> QuerySet[Opening]:

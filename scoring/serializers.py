@@ -1,10 +1,11 @@
 """How the API shows scoring results: the shapes declared for the OpenAPI document.
 
-The output serializers render with the plain functions of
-``scoring.representations`` (which webhook events use too, so both stay one
-shape); their fields describe that shape to drf-spectacular, and their
-docstrings are the schema's descriptions. The loading each needs is named
-there (``*_prefetch``).
+The views answer with the plain functions of ``scoring.representations``
+(which webhook events use too, so both stay one shape), without building a
+serializer; these output serializers' fields describe that shape to
+drf-spectacular, and their docstrings are the schema's descriptions. Should
+one render, it renders with the same function, from the same input (the
+lists' plain rows, named there ``*_rows``).
 """
 
 from __future__ import annotations
@@ -59,6 +60,8 @@ class MustHaveFieldsSerializer(serializers.Serializer):
 class FitScoreSerializer(MustHaveFieldsSerializer):
     """One role's fit from a stored FitScore row."""
 
+    # Renders a row of ``representations.fit_score_rows`` (the docstring is the schema's description).
+
     role = serializers.CharField(source="role.key", help_text="Role key, e.g. 'ml_engineer'.")
     fit = serializers.FloatField(allow_null=True, help_text=FIT_HELP)
     lower = serializers.FloatField(allow_null=True, help_text=LOWER_HELP)
@@ -85,7 +88,7 @@ class ApplicationFitScoresSerializer(serializers.Serializer):
     roles = FitScoreSerializer(source="application.fit_scores.all", many=True)
 
     def to_representation(self, instance):
-        return representations.application_fit_scores_resource(instance)
+        return representations.application_fit_scores_resources([instance])[0]
 
 
 class AreaContributionSerializer(serializers.Serializer):

@@ -582,8 +582,10 @@ def application_recompute(*, application_id: int) -> bool:
             now=timezone.now(),
         )
         states = ApplicationScoreState.objects.filter(application_id=application_id)
-        state = representations.application_fit_scores_prefetch(states).get()
-        event_emit(type="fit_scores.updated", resource=representations.application_fit_scores_resource(state))
+        (item,) = representations.application_fit_scores_resources(
+            list(representations.application_fit_scores_rows(states))
+        )
+        event_emit(type="fit_scores.updated", resource=item)
     return True
 
 

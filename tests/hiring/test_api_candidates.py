@@ -1,6 +1,9 @@
 import datetime as dt
+import threading
+import time
 
 import pytest
+from django.db import connection, connections, transaction
 from django.utils import timezone
 
 from assessments.models import Role
@@ -36,6 +39,52 @@ def test_an_upsert_with_changes_updates_the_existing_candidate(ats):
     assert response.status_code == 200
     assert response.json()["id"] == created["id"]
     assert Candidate.objects.get(pk=created["id"]).email == "ada@new.example"
+
+
+def _lock_waiters() -> int:
+    """How many other sessions of this database wait for a lock now."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+            "AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()"
+        )
+        return cursor.fetchone()[0]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_upsert_racing_another_first_upsert_of_the_candidate_updates_the_row_it_lost_to(ats):
+    # Given another request's insert of the candidate, not yet committed when ours looks for the row,
+    inserted, seen = threading.Event(), {}
+
+    def other_request() -> None:
+        try:
+            with transaction.atomic():
+                seen["id"] = Candidate.objects.create(
+                    name="Ada Lovelace", email="ada@example.com", source="greenhouse", external_id="gh-race"
+                ).pk
+                inserted.set()
+                # Commit once ours waits on the unique index behind this insert.
+                deadline = time.monotonic() + 15
+                while not (waited := _lock_waiters()) and time.monotonic() < deadline:
+                    time.sleep(0.02)
+                seen["waited"] = waited
+        finally:
+            inserted.set()
+            connections.close_all()
+
+    thread = threading.Thread(target=other_request)
+    thread.start()
+    assert inserted.wait(timeout=15)
+
+    # when ours inserts too, its insert fails on the constraint once the other commits,
+    response = ats.put(upsert_url("greenhouse", "gh-race"), {**ADA, "name": "Ada King"}, format="json")
+    thread.join(timeout=30)
+
+    # then it runs again and updates that row: no 500, no second row.
+    assert seen["waited"], "our upsert never waited behind the other insert"
+    assert response.status_code == 200, response.json()
+    assert response.json()["id"] == seen["id"]
+    assert list(Candidate.objects.values_list("name", flat=True)) == ["Ada King"]
 
 
 def test_a_token_cannot_upsert_into_another_systems_source(ats):

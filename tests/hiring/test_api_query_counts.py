@@ -1,4 +1,4 @@
-"""Each hiring list makes the same number of queries whatever the page size."""
+"""Each hiring list makes the same number of queries whatever the page size; an upsert makes few."""
 
 import pytest
 
@@ -63,3 +63,27 @@ def test_lists_make_a_fixed_number_of_queries_for_a_committee_member(
         large = client.get(f"{url}{separator}page_size=50")
 
     assert (len(small.json()["results"]), len(large.json()["results"])) == (2, 6)
+
+
+# The token lookup, then the service's one transaction (a savepoint here, inside the test's):
+# the candidate's row read once and locked, and the insert or the update.
+UPSERT_QUERIES = 5
+
+
+def test_a_candidate_upsert_makes_a_fixed_number_of_queries_to_create_and_to_update(
+    token_client, django_assert_num_queries
+):
+    client = token_client(["candidates:write", "candidates:read"])
+    client.get("/api/v1/candidates/")  # the first use stamps the token's last_used_at
+    url = "/api/v1/candidates/external/greenhouse/gh-1001/"
+
+    with django_assert_num_queries(UPSERT_QUERIES):
+        created = client.put(url, {"name": "Ada Lovelace", "email": "ada@example.com"}, format="json")
+    with django_assert_num_queries(UPSERT_QUERIES):
+        updated = client.put(url, {"name": "Ada King", "email": "ada@example.com"}, format="json")
+    with django_assert_num_queries(UPSERT_QUERIES - 1):  # nothing changed: no update
+        unchanged = client.put(url, {"name": "Ada King", "email": "ada@example.com"}, format="json")
+
+    assert (created.status_code, updated.status_code, unchanged.status_code) == (201, 200, 200)
+    assert updated.json()["name"] == "Ada King"
+    assert unchanged.json() == updated.json()
