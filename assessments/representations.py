@@ -8,12 +8,11 @@ whoever may see one sees all of it.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
 
 from django.db.models import Prefetch, QuerySet
-from django.utils import timezone
 
 from assessments.models import Rating, Scorecard
+from hiring.representations import iso_datetime
 
 
 def scorecard_resource_queryset() -> QuerySet[Scorecard]:
@@ -21,14 +20,6 @@ def scorecard_resource_queryset() -> QuerySet[Scorecard]:
     return Scorecard.objects.select_related("interviewer", "interview__application").prefetch_related(
         Prefetch("ratings", queryset=Rating.objects.select_related("area").order_by("area__order", "pk"))
     )
-
-
-def _iso(value: datetime | None) -> str | None:
-    # As DRF's DateTimeField renders it: in the current time zone, UTC as "Z".
-    if value is None:
-        return None
-    text = timezone.localtime(value).isoformat()
-    return text[:-6] + "Z" if text.endswith("+00:00") else text
 
 
 def scorecard_resource(scorecard: Scorecard, *, ratings: Iterable[Rating] | None = None) -> dict:
@@ -65,8 +56,8 @@ def scorecard_resource(scorecard: Scorecard, *, ratings: Iterable[Rating] | None
             }
             for rating in (scorecard.ratings.all() if ratings is None else ratings)
         ],
-        "created_at": _iso(scorecard.created_at),
-        "updated_at": _iso(scorecard.updated_at),
-        "submitted_at": _iso(scorecard.submitted_at),
-        "amended_at": _iso(scorecard.amended_at),
+        "created_at": iso_datetime(scorecard.created_at),
+        "updated_at": iso_datetime(scorecard.updated_at),
+        "submitted_at": iso_datetime(scorecard.submitted_at),
+        "amended_at": iso_datetime(scorecard.amended_at),
     }

@@ -6,12 +6,9 @@ from collections.abc import Iterable
 
 from django.urls import reverse
 
+from hiring.representations import iso_datetime
 from takehomes.models import Exercise, GradingReport, TakeHome
 from takehomes.selectors import report_visible_to, take_home_candidate_names
-
-
-def _iso(value) -> str | None:
-    return value.isoformat().replace("+00:00", "Z") if value else None
 
 
 def exercise_resource(exercise: Exercise) -> dict:
@@ -27,7 +24,7 @@ def exercise_resource(exercise: Exercise) -> dict:
         "budgets": exercise.budgets,
         "time_limit_hours": exercise.time_limit_hours,
         "expiry_days": exercise.expiry_days,
-        "published_at": _iso(exercise.published_at),
+        "published_at": iso_datetime(exercise.published_at),
     }
 
 
@@ -36,7 +33,7 @@ def report_resource(report: GradingReport | None) -> dict | None:
     if report is None or report.status != GradingReport.Status.GRADED:
         return None
     return {
-        "graded_at": _iso(report.graded_at),
+        "graded_at": iso_datetime(report.graded_at),
         "metrics": report.metrics,
         "model_run": report.model_run,
         "contract": report.contract,
@@ -58,12 +55,12 @@ def take_home_resource(take_home: TakeHome, *, report: GradingReport | None = No
         "exercise": take_home.exercise_id,
         "status": take_home.status_now(),
         "source": take_home.source,
-        "sent_at": _iso(take_home.sent_at),
-        "expires_at": _iso(take_home.expires_at),
-        "opened_at": _iso(take_home.opened_at),
-        "deadline_at": _iso(take_home.deadline_at),
-        "submitted_at": _iso(take_home.submitted_at),
-        "graded_at": _iso(take_home.graded_at),
+        "sent_at": iso_datetime(take_home.sent_at),
+        "expires_at": iso_datetime(take_home.expires_at),
+        "opened_at": iso_datetime(take_home.opened_at),
+        "deadline_at": iso_datetime(take_home.deadline_at),
+        "submitted_at": iso_datetime(take_home.submitted_at),
+        "graded_at": iso_datetime(take_home.graded_at),
         "report": report_resource(report),
     }
 
