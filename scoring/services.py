@@ -573,18 +573,18 @@ def application_recompute(*, application_id: int) -> bool:
         ratings, rater_ids = _engine_ratings(rows, application_ids, matrices.area_ids)
         calibration = _calibration(matrices, rater_ids)
         estimates, fit = engine.fit_scores(ratings, calibration, matrices.profiles)
+        now = timezone.now()
         _results_save(
             application_ids=application_ids,
             estimates=estimates,
             fit=fit,
             matrices=matrices,
             inputs_us=_microseconds([inputs_at.get(application_id)]),
-            now=timezone.now(),
+            now=now,
         )
-        states = ApplicationScoreState.objects.filter(application_id=application_id)
-        (item,) = representations.application_fit_scores_resources(
-            list(representations.application_fit_scores_rows(states))
-        )
+        # The state row just written (as application_fit_scores_rows reads it); its fit scores are read back.
+        state = {"application_id": application_id, "application__opening_id": opening.pk, "computed_at": now}
+        (item,) = representations.application_fit_scores_resources([state])
         event_emit(type="fit_scores.updated", resource=item)
     return True
 
