@@ -13,7 +13,7 @@ import hashlib
 import json
 from datetime import timedelta
 
-from django.db import IntegrityError, transaction
+from django.db import connection
 from django.utils import timezone
 
 from config.errors import ApplicationError
@@ -54,14 +54,17 @@ def record_claim(request, key: str) -> tuple[IdempotencyRecord, bool]:
             field=HEADER,
         )
     owner, digest = owner_of(request), body_hash(request)
-    try:
-        with transaction.atomic():
-            record = IdempotencyRecord.objects.create(
-                owner=owner, key=key, method=request.method, path=request.path[:500], body_hash=digest
-            )
+    record = IdempotencyRecord(
+        owner=owner,
+        key=key,
+        method=request.method,
+        path=request.path[:500],
+        body_hash=digest,
+        response_headers={},
+        created_at=timezone.now(),
+    )
+    if _insert_unless_taken(record):
         return record, False
-    except IntegrityError:
-        pass
     record = IdempotencyRecord.objects.get(owner=owner, key=key)
     if record.body_hash != digest:
         raise ApplicationError(
@@ -82,6 +85,34 @@ def record_claim(request, key: str) -> tuple[IdempotencyRecord, bool]:
         )
     record.refresh_from_db()
     return record, False
+
+
+def _insert_unless_taken(record: IdempotencyRecord) -> bool:
+    """Insert the claim in one statement unless its (owner, key) is taken; True when it was inserted.
+
+    ``INSERT ... ON CONFLICT DO NOTHING RETURNING`` (PostgreSQL, SQLite 3.35+): a taken key is no
+    error, so no savepoint is needed to survive one, and the claim costs one round trip.
+    """
+    meta = IdempotencyRecord._meta
+    quote = connection.ops.quote_name
+    fields = [field for field in meta.concrete_fields if not field.primary_key]
+    unique = next(c for c in meta.constraints if c.name == "idempotency_key_unique_per_owner")
+    # Identifiers from the model's own metadata, quoted; every value is a parameter.
+    sql = (
+        f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(field.column) for field in fields)})"  # noqa: S608
+        f" VALUES ({', '.join(['%s'] * len(fields))})"
+        f" ON CONFLICT ({', '.join(quote(meta.get_field(name).column) for name in unique.fields)}) DO NOTHING"
+        f" RETURNING {quote(meta.pk.column)}"
+    )
+    values = [field.get_db_prep_save(getattr(record, field.attname), connection) for field in fields]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, values)
+        inserted = cursor.fetchone()
+    if inserted is None:
+        return False
+    record.pk = inserted[0]
+    record._state.adding = False
+    return True
 
 
 def record_finish(record: IdempotencyRecord, response) -> None:
