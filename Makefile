@@ -11,6 +11,9 @@ PORT ?= 8000
 # The suite runs against real services; these defaults are the local ones.
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/test
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
+# The suite runs on this many pytest-xdist workers, each on its own test database and Redis
+# database (tests/plugins/xdist_services.py); a file's tests stay on one worker. 0: one process.
+PYTEST_WORKERS ?= 2
 
 CHROMIUM ?= /usr/bin/chromium
 
@@ -57,7 +60,7 @@ test: install chromium
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(PY) manage.py makemigrations --check --dry-run
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 # make bench: one JSON line of recompute timings on a 100,000-candidate opening
 # (BENCH_ARGS="--candidates 10000 --keep --check"). Needs PostgreSQL, not Redis.

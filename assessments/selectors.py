@@ -141,12 +141,13 @@ def interview_for_kit(*, user, pk: int) -> Interview | None:
         .prefetch_related(_focus_prefetch(), "assignments__interviewer")
         .first()
     )
-    if interview is None:
-        return None
+    return interview if interview is not None and _assigned_or_sees_all(user, interview) else None
+
+
+def _assigned_or_sees_all(user, interview: Interview) -> bool:
+    """Whether ``user`` interviews it (assignments prefetched) or may see every scorecard of its opening."""
     assigned = any(a.interviewer_id == user.pk for a in interview.assignments.all())
-    if assigned or sees_all_scorecards(user, interview.application.opening_id):
-        return interview
-    return None
+    return assigned or sees_all_scorecards(user, interview.application.opening_id)
 
 
 def own_scorecard(*, user, interview: Interview) -> Scorecard | None:
@@ -260,12 +261,7 @@ def interview_for_scorecard_write(*, actor, pk: int) -> Interview | None:
     if is_integration(actor):
         return interview.first()
     interview = interview.prefetch_related("assignments").first()
-    if interview is None:
-        return None
-    assigned = any(a.interviewer_id == actor.pk for a in interview.assignments.all())
-    if assigned or sees_all_scorecards(actor, interview.application.opening_id):
-        return interview
-    return None
+    return interview if interview is not None and _assigned_or_sees_all(actor, interview) else None
 
 
 def attribute_mappings_for(*, source: str) -> dict[str, str]:

@@ -36,9 +36,9 @@ def server_environment(*, database_url: str, redis_url: str, secret_key: str) ->
     """Production settings for plain http on 127.0.0.1, with the rate limit out of the way.
 
     DEBUG off, the https-only settings off (no TLS here), and ``API_RATE_LIMIT``
-    raised: the load is one token, far above the 600/min default. The window
-    is one second, so DRF's per-token request history (read and written in
-    Redis on every request) stays as short as under the default limit.
+    raised: the load is one token, far above the 600/min default. The limit
+    is still counted on every request, one Redis round trip whatever the rate
+    (``integrations.api.throttling``), as under the default.
     ``SERVER_TIMING`` on: every answer says how many queries it took and the
     CPU it used (``config.server_timing``), which the load client reads.
     """

@@ -191,6 +191,16 @@ def _locked_scorecard(*, interview: Interview, user, create: bool) -> Scorecard:
     return scorecard
 
 
+def _scorecard_locked(pk: int) -> Scorecard:
+    """A scorecard row-locked for this transaction, with its interview's application and focus areas."""
+    return (
+        Scorecard.objects.select_for_update(of=("self",))
+        .select_related("interview__application", "interviewer")
+        .prefetch_related(Prefetch("interview__focus_areas", queryset=SkillArea.objects.order_by("order")))
+        .get(pk=pk)
+    )
+
+
 def scorecard_validate_complete(*, scorecard: Scorecard, field_name: FieldName = rating_field) -> None:
     """Raise ``scorecard_incomplete`` naming each missing field, as a submit would; writes nothing."""
     _validate_content(
@@ -227,14 +237,7 @@ def scorecard_submit(*, scorecard: Scorecard, user, field_name: FieldName = rati
     if scorecard.interviewer_id != user.pk:
         raise ApplicationError("not_assigned", "You are not assigned to this interview.", status_code=404)
     with transaction.atomic():
-        scorecard = (
-            Scorecard.objects.select_for_update(of=("self",))
-            .select_related("interview__application", "interviewer")
-            .prefetch_related(
-                Prefetch("interview__focus_areas", queryset=SkillArea.objects.order_by("order"))
-            )
-            .get(pk=scorecard.pk)
-        )
+        scorecard = _scorecard_locked(scorecard.pk)
         if scorecard.is_submitted:
             raise ApplicationError(
                 "already_submitted", "This scorecard is already submitted.", status_code=409
@@ -483,14 +486,7 @@ def scorecard_amend(
             "scorecard_invalid", f"The reason is limited to {MAX_REASON_CHARS} characters.", field="reason"
         )
     with transaction.atomic():
-        scorecard = (
-            Scorecard.objects.select_for_update(of=("self",))
-            .select_related("interview__application", "interviewer")
-            .prefetch_related(
-                Prefetch("interview__focus_areas", queryset=SkillArea.objects.order_by("order"))
-            )
-            .get(pk=scorecard.pk)
-        )
+        scorecard = _scorecard_locked(scorecard.pk)
         if not scorecard.is_submitted:
             raise ApplicationError(
                 "scorecard_not_submitted",
