@@ -15,6 +15,7 @@ from urllib.parse import urlsplit, urlunsplit
 import pytest
 
 REDIS_DATABASES = 16  # Redis's default number of logical databases
+given_redis_url: str | None = None  # REDIS_URL as this worker was started with it
 
 
 def worker_redis_url(url: str, worker: str) -> str:
@@ -27,6 +28,8 @@ def worker_redis_url(url: str, worker: str) -> str:
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_load_initial_conftests(early_config, parser, args):
+    global given_redis_url
     worker = os.environ.get("PYTEST_XDIST_WORKER")
-    if worker and os.environ.get("REDIS_URL"):
-        os.environ["REDIS_URL"] = worker_redis_url(os.environ["REDIS_URL"], worker)
+    given_redis_url = os.environ.get("REDIS_URL")
+    if worker and given_redis_url:
+        os.environ["REDIS_URL"] = worker_redis_url(given_redis_url, worker)
