@@ -469,18 +469,21 @@ def _automated(rater_ids: np.ndarray) -> np.ndarray:
     return np.isin(rater_ids, np.array(list(automated.values_list("pk", flat=True)), dtype=np.int64))
 
 
-def _calibration(matrices: RubricMatrices, rater_ids: np.ndarray) -> engine.Calibration:
+def _calibration(
+    matrices: RubricMatrices, rater_ids: np.ndarray, automated: np.ndarray | None = None
+) -> engine.Calibration:
     """The rubric's current calibration for these areas and interviewers (calibrating a new rubric first).
 
     An automated evaluator's severity is known (0, see ``engine.Calibration.with_known_raters``),
-    whatever the stored calibration estimated for it.
+    whatever the stored calibration estimated for it. ``automated`` (per rater, when the caller
+    read it already) saves looking them up.
     """
     stored = calibration_for(matrices.rubric_id)
     if stored is None:  # a rubric without versions cannot score anything; the prior keeps this total
         model = engine.Calibration.prior(len(matrices.area_keys), len(rater_ids))
     else:
         model = stored.for_inputs(matrices.area_keys, rater_ids)
-    return model.with_known_raters(_automated(rater_ids))
+    return model.with_known_raters(_automated(rater_ids) if automated is None else automated)
 
 
 def opening_recompute(*, opening_id: int) -> int:
@@ -557,6 +560,33 @@ def _reliability_save(*, opening_id: int, ratings: engine.Ratings, matrices: Rub
     )
 
 
+def _application_ratings(application_id: int) -> tuple[np.ndarray, datetime | None, set[int]]:
+    """One application's assessed ratings as (application, area, interviewer, level) rows, the newest
+    submission or amendment among its submitted scorecards, and which of their interviewers are
+    automated evaluators: one read (a scorecard without ratings still counts for the newest).
+    """
+    rows = Scorecard.objects.filter(
+        interview__application_id=application_id, status=Scorecard.Status.SUBMITTED
+    ).values_list(
+        "ratings__area_id",
+        "interviewer_id",
+        "ratings__level",
+        "submitted_at",
+        "amended_at",
+        "interviewer__username",
+    )
+    ratings, newest, automated = [], None, set()
+    for area_id, interviewer_id, level, submitted_at, amended_at, username in rows:
+        if level is not None:
+            ratings.append((application_id, area_id, interviewer_id, level))
+        moment = amended_at or submitted_at
+        if moment is not None and (newest is None or moment > newest):
+            newest = moment
+        if username in settings.AUTOMATED_EVALUATORS:
+            automated.add(interviewer_id)
+    return np.array(ratings, dtype=np.int64).reshape(-1, 4), newest, automated
+
+
 def application_recompute(*, application_id: int) -> bool:
     """Recompute one application's estimates and fit with the current calibration.
 
@@ -567,11 +597,10 @@ def application_recompute(*, application_id: int) -> bool:
         if opening is None:
             return False
         matrices = rubric_matrices(opening)
-        inputs_at = _inputs_at(Q(interview__application_id=application_id))
+        rows, inputs_at, automated_ids = _application_ratings(application_id)
         application_ids = np.array([application_id], dtype=np.int64)
-        rows = _ratings_rows(Q(interview__application_id=application_id))
         ratings, rater_ids = _engine_ratings(rows, application_ids, matrices.area_ids)
-        calibration = _calibration(matrices, rater_ids)
+        calibration = _calibration(matrices, rater_ids, np.isin(rater_ids, list(automated_ids)))
         estimates, fit = engine.fit_scores(ratings, calibration, matrices.profiles)
         now = timezone.now()
         _results_save(
@@ -579,7 +608,7 @@ def application_recompute(*, application_id: int) -> bool:
             estimates=estimates,
             fit=fit,
             matrices=matrices,
-            inputs_us=_microseconds([inputs_at.get(application_id)]),
+            inputs_us=_microseconds([inputs_at]),
             now=now,
         )
         # The state row just written (as application_fit_scores_rows reads it); its fit scores are read back.

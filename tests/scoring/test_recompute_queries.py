@@ -15,8 +15,32 @@ def test_recomputing_an_application_takes_a_fixed_number_of_queries(
     submitted(second_interview, other_interviewer)
     services.application_recompute(application_id=interview.application_id)  # calibrates the rubric once
 
-    # In one transaction (2): the opening, locked; the newest submission; the ratings; the stored
-    # calibration's version; which raters are automated; the fit scores' and the state's upserts (1);
-    # the fit scores read back for the event, the event, the webhook subscriptions.
-    with django_assert_num_queries(10):
+    # In one transaction (2): the opening, locked; the ratings, with the newest submission and which
+    # raters are automated (1); the stored calibration's version; the fit scores' and the state's
+    # upserts (1); the fit scores read back for the event, the event, the webhook subscriptions.
+    with django_assert_num_queries(8):
         assert services.application_recompute(application_id=interview.application_id)
+
+
+def test_a_single_recompute_takes_an_automated_evaluator_s_severity_as_known_and_a_person_s_as_estimated(
+    interview, interviewer, second_interview, monkeypatch
+):
+    from scoring import engine
+    from tests.factories import UserFactory
+
+    grader = UserFactory(username="take-home-grader")
+    second_interview.interviewers.add(grader)
+    submitted(interview, interviewer)
+    submitted(second_interview, grader)
+    masks = []
+    known_raters = engine.Calibration.with_known_raters
+
+    def recording(self, known):
+        masks.append(known.tolist())
+        return known_raters(self, known)
+
+    monkeypatch.setattr(engine.Calibration, "with_known_raters", recording)
+
+    assert services.application_recompute(application_id=interview.application_id)
+    # Raters in id order: the person first (made first), then the grader.
+    assert masks[-1] == [False, True]
