@@ -44,6 +44,8 @@ class ApiRateThrottle(SimpleRateThrottle):
         return self.cache_format % {"scope": self.scope, "ident": ident}
 
     def allow_request(self, request, view) -> bool:
+        if self.rate is None:  # no limit configured, as DRF's throttles allow
+            return True
         key = self.get_cache_key(request, view)
         elapsed = self.timer() / self.duration
         window = math.floor(elapsed)
