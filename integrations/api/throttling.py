@@ -88,7 +88,7 @@ class ApiRateThrottle(SimpleRateThrottle):
         backend.set(key, {window: current, window - 1: previous}, expires)
         return current, previous
 
-    def wait(self) -> float:
+    def wait(self) -> float | None:
         """Seconds until a request would be answered again (the ``Retry-After`` of a 429)."""
         if self.num_requests < 1:
             return None
