@@ -117,19 +117,24 @@ def application_fit_scores_rows(states: QuerySet[ApplicationScoreState]) -> Quer
     return states.values("application_id", "application__opening_id", "computed_at")
 
 
-def application_fit_scores_resources(states: Sequence[Mapping]) -> list[dict]:
+def application_fit_scores_resources(
+    states: Sequence[Mapping], fit_rows: Sequence[Mapping] | None = None
+) -> list[dict]:
     """Applications' fit for every role, without the breakdown: items of the sync list.
 
     ``states`` are rows of ``application_fit_scores_rows``; their fit scores are
-    read here, in one query for all of them. A ``fit_scores.updated`` event of
-    one application carries its item too.
+    read here, in one query for all of them, unless the caller has them as
+    ``fit_score_rows`` would read them (``fit_rows``: the recompute that just
+    wrote them). A ``fit_scores.updated`` event of one application carries its
+    item too.
     """
     zone = current_zone()
     roles: dict[int, list[dict]] = defaultdict(list)
-    if states:
+    if states and fit_rows is None:
         scores = FitScore.objects.filter(application_id__in=[state["application_id"] for state in states])
-        for row in fit_score_rows(scores):
-            roles[row["application_id"]].append(fit_score_resource(row, zone))
+        fit_rows = fit_score_rows(scores)
+    for row in fit_rows or ():
+        roles[row["application_id"]].append(fit_score_resource(row, zone))
     return [
         {
             "application": _int(state["application_id"]),

@@ -265,8 +265,12 @@ def _results_save(
     matrices: RubricMatrices,
     inputs_us: np.ndarray,
     now: datetime,
-) -> None:
-    """Upsert FitScore (application x role) and ApplicationScoreState rows."""
+) -> list[dict]:
+    """Upsert FitScore (application x role) and ApplicationScoreState rows.
+
+    Returns the fit rows written (``_fit_rows``) when they went in row by row,
+    up to ``COPY_THRESHOLD`` applications; a batch copied in returns none.
+    """
     n_candidates, n_roles = fit.fit.shape
     consider = engine.consider_for(fit, matrices.own_role_index)
     role_ids = np.asarray(matrices.role_ids, dtype=np.int64)
@@ -326,34 +330,23 @@ def _results_save(
                     ],
                 )
                 cursor.execute(STATE_UPSERT_SQL, [now])
-        return
+        return []
 
-    probabilities = below_probability.reshape(n_candidates * n_roles, width).tolist()
-    role_of_row = np.tile(np.arange(n_roles), n_candidates).tolist()
+    rows = _fit_rows(fit_columns, matrices, bars, now)
     upsert_columns(
         FitScore,
         columns={
-            "application_id": fit_columns["application_id"][1].tolist(),
-            "role_id": fit_columns["role_id"][1].tolist(),
+            "application_id": [row["application_id"] for row in rows],
+            "role_id": [row["role_id"] for row in rows],
             **{
                 name: fit_columns[name][1].tolist()
                 for name in ("fit", "lower", "upper", "standard_error", "coverage")
             },
             "meets_bars_probability": fit_columns["meets"][1].tolist(),
-            "gated": fit_columns["gated"][1].tolist(),
-            "below_bar": [
-                json.dumps(_area_keys_of(mask, matrices.area_keys)) for mask in below_mask.ravel().tolist()
-            ],
-            "below_bar_probability": [
-                json.dumps(
-                    {
-                        matrices.area_keys[a]: probabilities[row][i]
-                        for i, a in enumerate(bars[role_of_row[row]])
-                    }
-                )
-                for row in range(len(role_of_row))
-            ],
-            "consider_role_id": [None if value < 0 else value for value in consider_ids.ravel().tolist()],
+            "gated": [row["gated"] for row in rows],
+            "below_bar": [json.dumps(row["below_bar"]) for row in rows],
+            "below_bar_probability": [json.dumps(row["below_bar_probability"]) for row in rows],
+            "consider_role_id": [row["consider_role_id"] for row in rows],
         },
         unique_fields=["application_id", "role_id"],
         constants={"computed_at": now},
@@ -368,6 +361,50 @@ def _results_save(
         unique_fields=["application_id"],
         constants={"computed_at": now},
     )
+    return rows
+
+
+def _fit_rows(
+    fit_columns: dict[str, tuple[str, np.ndarray]], matrices: RubricMatrices, bars: list[list[int]], now
+) -> list[dict]:
+    """The fit rows to write, each as ``representations.fit_score_rows`` reads it back, with the ids too.
+
+    What the database stores: a NaN float is NULL, and the JSON columns hold
+    these lists and objects (a float survives the JSON round trip exactly).
+    """
+    role_keys = dict(zip(matrices.role_ids, matrices.role_keys, strict=True))
+    values = {name: column.tolist() for name, (_, column) in fit_columns.items()}
+    rows = []
+    for index, (application_id, role_id) in enumerate(
+        zip(values["application_id"], values["role_id"], strict=True)
+    ):
+        role = index % len(matrices.role_ids)
+        consider = values["consider_role_id"][index]
+        rows.append(
+            {
+                "application_id": application_id,
+                "role_id": role_id,
+                "role__key": role_keys[role_id],
+                **{
+                    name: _null_if_nan(values[name][index])
+                    for name in ("fit", "lower", "upper", "standard_error", "coverage")
+                },
+                "meets_bars_probability": _null_if_nan(values["meets"][index]),
+                "below_bar_probability": {
+                    matrices.area_keys[area]: values[f"p{i}"][index] for i, area in enumerate(bars[role])
+                },
+                "gated": bool(values["gated"][index]),
+                "below_bar": _area_keys_of(values["below_mask"][index], matrices.area_keys),
+                "consider_role_id": None if consider < 0 else consider,
+                "consider_role__key": None if consider < 0 else role_keys[consider],
+                "computed_at": now,
+            }
+        )
+    return rows
+
+
+def _null_if_nan(value: float) -> float | None:
+    return None if math.isnan(value) else value
 
 
 def _bar_areas(matrices: RubricMatrices) -> list[list[int]]:
@@ -603,7 +640,7 @@ def application_recompute(*, application_id: int) -> bool:
         calibration = _calibration(matrices, rater_ids, np.isin(rater_ids, list(automated_ids)))
         estimates, fit = engine.fit_scores(ratings, calibration, matrices.profiles)
         now = timezone.now()
-        _results_save(
+        fit_rows = _results_save(
             application_ids=application_ids,
             estimates=estimates,
             fit=fit,
@@ -611,9 +648,9 @@ def application_recompute(*, application_id: int) -> bool:
             inputs_us=_microseconds([inputs_at]),
             now=now,
         )
-        # The state row just written (as application_fit_scores_rows reads it); its fit scores are read back.
+        # The state and fit rows just written, as application_fit_scores_rows and fit_score_rows read them.
         state = {"application_id": application_id, "application__opening_id": opening.pk, "computed_at": now}
-        (item,) = representations.application_fit_scores_resources([state])
+        (item,) = representations.application_fit_scores_resources([state], fit_rows)
         event_emit(type="fit_scores.updated", resource=item)
     return True
 

@@ -1,3 +1,4 @@
+import numpy as np
 import pytest
 
 from integrations.models import Event
@@ -263,19 +264,42 @@ def test_the_list_shows_only_openings_the_caller_may_see(scored_opening, api_per
 
 
 def test_a_single_recompute_records_one_event_carrying_the_list_item(scored_opening, token_client):
-    opening, applications, _, _ = scored_opening(2)
-    before = Event.objects.count()
+    # Four skill levels: gated and ungated roles, bars met and missed, a role to consider or none.
+    opening, applications, _, _ = scored_opening(4)
+    client = token_client(["scores:read"])
+
+    for application in applications:
+        before = Event.objects.count()
+
+        services.application_recompute(application_id=application.pk)
+
+        # The event is built from the rows the recompute wrote; the API reads them back.
+        assert Event.objects.count() == before + 1
+        event = fit_events()[-1]
+        listed = client.get(f"/api/v1/fit-scores/?opening={opening.pk}").data["results"]
+        assert event.resource == next(item for item in listed if item["application"] == application.pk)
+        stored = FitScore.objects.get(application=application, role__key="ml_engineer")
+        ml_engineer = next(role for role in event.resource["roles"] if role["role"] == "ml_engineer")
+        assert ml_engineer["meets_bars_probability"] == stored.meets_bars_probability
+        assert ml_engineer["below_bar_probability"] == stored.below_bar_probability
+    resources = [event.resource["roles"] for event in fit_events()[-4:]]
+    assert {role["gated"] for roles in resources for role in roles} == {True, False}
+    assert {bool(role["below_bar"]) for roles in resources for role in roles} == {True, False}
+
+
+def test_a_single_recompute_names_the_role_to_consider_in_its_event_as_the_api_does(
+    scored_opening, token_client, monkeypatch
+):
+    opening, applications, _, _ = scored_opening(1)
+    # Whatever the ratings, the engine suggests the data scientist role (index 0 in role order).
+    monkeypatch.setattr(services.engine, "consider_for", lambda fit, own: np.zeros(len(fit.fit), dtype=int))
 
     services.application_recompute(application_id=applications[0].pk)
 
-    assert Event.objects.count() == before + 1
-    event = fit_events()[-1]
-    listed = token_client(["scores:read"]).get(f"/api/v1/fit-scores/?opening={opening.pk}").data["results"]
-    assert event.resource == next(item for item in listed if item["application"] == applications[0].pk)
-    stored = FitScore.objects.get(application=applications[0], role__key="ml_engineer")
-    ml_engineer = next(role for role in event.resource["roles"] if role["role"] == "ml_engineer")
-    assert ml_engineer["meets_bars_probability"] == stored.meets_bars_probability
-    assert ml_engineer["below_bar_probability"] == stored.below_bar_probability
+    (item,) = token_client(["scores:read"]).get(f"/api/v1/fit-scores/?opening={opening.pk}").data["results"]
+    assert fit_events()[-1].resource == item
+    ml_engineer = next(role for role in item["roles"] if role["role"] == "ml_engineer")
+    assert ml_engineer["consider_role"] == "data_scientist"
 
 
 def test_a_batch_records_one_event_for_the_whole_opening_that_points_at_its_changes(
