@@ -109,10 +109,12 @@ def tiny_run(private_redis_url):
             "        WHERE status = 'submitted' AND summary = 'Submitted by the load test.'),"
             " (SELECT count(*) FROM hiring_candidate WHERE source = 'loadats' AND external_id LIKE 'c%%')"
         ).fetchone()
-        # Tables the dataset filled that were never analysed (autovacuum may be off on the server).
+        # Tables the dataset filled that were never vacuumed and analysed (autovacuum may be off).
         unanalysed = database.execute(
-            "SELECT relname FROM pg_stat_user_tables WHERE last_analyze IS NULL AND last_autoanalyze IS NULL"
-            " AND relname IN ('hiring_application', 'scoring_fitscore', 'scoring_shortlistentry')"
+            "SELECT relname FROM pg_stat_user_tables"
+            " WHERE relname IN ('hiring_application', 'scoring_fitscore', 'scoring_shortlistentry')"
+            " AND ((last_analyze IS NULL AND last_autoanalyze IS NULL)"
+            " OR (last_vacuum IS NULL AND last_autovacuum IS NULL))"
         ).fetchall()
     yield run, elapsed, counts, unanalysed
     with server_connect("postgres") as admin:
