@@ -496,14 +496,18 @@ def _opening_inputs(
     return application_ids, ratings, rater_ids, inputs_us
 
 
+def _is_automated(username: str) -> bool:
+    """Whether the user is an automated evaluator (``settings.AUTOMATED_EVALUATORS``), of known severity."""
+    return username in settings.AUTOMATED_EVALUATORS
+
+
 def _automated(rater_ids: np.ndarray) -> np.ndarray:
-    """Which of these interviewers are automated evaluators (``settings.AUTOMATED_EVALUATORS``)."""
+    """Which of these interviewers are automated evaluators (``_is_automated``), in one query."""
     if not len(rater_ids) or not settings.AUTOMATED_EVALUATORS:
         return np.zeros(len(rater_ids), dtype=bool)
-    automated = get_user_model().objects.filter(
-        pk__in=rater_ids.tolist(), username__in=settings.AUTOMATED_EVALUATORS
-    )
-    return np.isin(rater_ids, np.array(list(automated.values_list("pk", flat=True)), dtype=np.int64))
+    usernames = get_user_model().objects.filter(pk__in=rater_ids.tolist()).values_list("pk", "username")
+    automated = [pk for pk, username in usernames if _is_automated(username)]
+    return np.isin(rater_ids, np.array(automated, dtype=np.int64))
 
 
 def _calibration(
@@ -600,7 +604,8 @@ def _reliability_save(*, opening_id: int, ratings: engine.Ratings, matrices: Rub
 def _application_ratings(application_id: int) -> tuple[np.ndarray, datetime | None, set[int]]:
     """One application's assessed ratings as (application, area, interviewer, level) rows, the newest
     submission or amendment among its submitted scorecards, and which of their interviewers are
-    automated evaluators: one read (a scorecard without ratings still counts for the newest).
+    automated evaluators (``_is_automated``): one read (a scorecard without ratings still counts for
+    the newest).
     """
     rows = Scorecard.objects.filter(
         interview__application_id=application_id, status=Scorecard.Status.SUBMITTED
@@ -619,7 +624,7 @@ def _application_ratings(application_id: int) -> tuple[np.ndarray, datetime | No
         moment = amended_at or submitted_at
         if moment is not None and (newest is None or moment > newest):
             newest = moment
-        if username in settings.AUTOMATED_EVALUATORS:
+        if _is_automated(username):
             automated.add(interviewer_id)
     return np.array(ratings, dtype=np.int64).reshape(-1, 4), newest, automated
 

@@ -45,3 +45,28 @@ def test_a_single_recompute_takes_an_automated_evaluator_s_severity_as_known_and
     assert services.application_recompute(application_id=interview.application_id)
     # Raters in id order: the person first (made first), then the grader.
     assert masks[-1] == [False, True]
+
+
+def test_the_opening_batch_takes_the_same_raters_as_automated_as_a_single_recompute(
+    interview, interviewer, second_interview, monkeypatch
+):
+    from scoring import engine
+    from tests.factories import UserFactory
+
+    grader = UserFactory(username="take-home-grader")
+    second_interview.interviewers.add(grader)
+    submitted(interview, interviewer)
+    submitted(second_interview, grader)
+    masks = []
+    known_raters = engine.Calibration.with_known_raters
+
+    def recording(self, known):
+        masks.append(known.tolist())
+        return known_raters(self, known)
+
+    monkeypatch.setattr(engine.Calibration, "with_known_raters", recording)
+
+    services.application_recompute(application_id=interview.application_id)
+    services.opening_recompute(opening_id=interview.application.opening_id)
+
+    assert masks[-2] == masks[-1] == [False, True]
