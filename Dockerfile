@@ -2,9 +2,12 @@
 # the Celery worker and beat.
 FROM python:3.11-slim
 
+# MALLOC_ARENA_MAX: two malloc arenas, not one per thread; with one per thread, memory a batch
+# recompute's threads free stays resident (make bench: 1,049 MB peak instead of 918; see Makefile).
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     PIP_NO_CACHE_DIR=1 \
+    MALLOC_ARENA_MAX=2 \
     GUNICORN_BIND=0.0.0.0:8000
 
 WORKDIR /app
