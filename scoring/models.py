@@ -27,6 +27,14 @@ class ApplicationScoreState(models.Model):
     inputs_at = models.DateTimeField(null=True, blank=True)
     estimates = models.JSONField(default=dict, blank=True)
 
+    class Meta:
+        indexes = [
+            # The sync list's order (scoring.api.ComputedCursorPage): a page from a cursor or
+            # ``updated_since`` is a range of this index, where it was a sort of every scored
+            # application of the opening (440 ms a page at 100,000 candidates).
+            models.Index(fields=["computed_at", "application"], name="score_state_sync_order"),
+        ]
+
     def __str__(self) -> str:
         return f"scores of application {self.application_id}"
 
