@@ -336,17 +336,11 @@ def _results_save(
     upsert_columns(
         FitScore,
         columns={
-            "application_id": [row["application_id"] for row in rows],
-            "role_id": [row["role_id"] for row in rows],
+            **{name: [row[name] for row in rows] for name in _FIT_ROW_COLUMNS},
             **{
-                name: fit_columns[name][1].tolist()
-                for name in ("fit", "lower", "upper", "standard_error", "coverage")
+                name: [json.dumps(row[name]) for row in rows]
+                for name in ("below_bar", "below_bar_probability")
             },
-            "meets_bars_probability": fit_columns["meets"][1].tolist(),
-            "gated": [row["gated"] for row in rows],
-            "below_bar": [json.dumps(row["below_bar"]) for row in rows],
-            "below_bar_probability": [json.dumps(row["below_bar_probability"]) for row in rows],
-            "consider_role_id": [row["consider_role_id"] for row in rows],
         },
         unique_fields=["application_id", "role_id"],
         constants={"computed_at": now},
@@ -362,6 +356,20 @@ def _results_save(
         constants={"computed_at": now},
     )
     return rows
+
+
+_FIT_ROW_COLUMNS = (
+    "application_id",
+    "role_id",
+    "fit",
+    "lower",
+    "upper",
+    "standard_error",
+    "coverage",
+    "meets_bars_probability",
+    "gated",
+    "consider_role_id",
+)
 
 
 def _fit_rows(
