@@ -18,7 +18,7 @@ import threading
 
 from celery import Celery
 from celery.canvas import Signature
-from celery.signals import task_postrun, task_prerun
+from celery.signals import task_postrun, task_prerun, worker_process_init
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
@@ -45,6 +45,14 @@ def _database_connections_tidy(sender=None, **kwargs) -> None:
     from django.db import close_old_connections
 
     close_old_connections()
+
+
+@worker_process_init.connect
+def _startup_objects_freeze(**kwargs) -> None:
+    """In each pool process, before its first task: start-up's objects out of the collector's walks."""
+    from config.heap import startup_objects_freeze
+
+    startup_objects_freeze()
 
 
 _tasks_import_lock = threading.Lock()

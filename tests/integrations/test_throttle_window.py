@@ -8,10 +8,11 @@ import threading
 from types import SimpleNamespace
 
 import pytest
-from django.core.cache import cache
+import redis
+from django.core.cache import DEFAULT_CACHE_ALIAS, cache, caches
 from django.core.cache.backends.locmem import LocMemCache
 
-from integrations.api.throttling import ApiRateThrottle
+from integrations.api.throttling import ApiRateThrottle, _redis_client
 
 MINUTE = 60.0
 START = 1_700_000_040.0  # the start of a minute
@@ -130,3 +131,21 @@ def test_without_redis_the_count_lives_in_the_local_cache(settings, prefix):
         False,
     ]
     assert asks(START, prefix, settings, rate="2/min")[0]  # Redis knows nothing of the local counts
+
+
+def test_the_kept_redis_client_counts_on_after_redis_drops_its_connection(settings, prefix):
+    """The count's client lives as long as its cache backend; a connection Redis dropped is reopened."""
+    for i in range(3):
+        assert asks(START + i, prefix, settings)[0]
+    kept = _redis_client(caches[DEFAULT_CACHE_ALIAS], prefix)
+    dropped = kept.client_id()
+    # Only this connection: other workers of the suite share the server.
+    with redis.Redis.from_url(settings.CACHES[DEFAULT_CACHE_ALIAS]["LOCATION"]) as other:
+        assert other.client_kill_filter(_id=dropped) == 1
+
+    allowed, _, request = asks(START + 3, prefix, settings)
+
+    assert allowed
+    assert request._rate_limit == (10, 6)  # the fourth request counted, none lost nor counted twice
+    assert _redis_client(caches[DEFAULT_CACHE_ALIAS], prefix) is kept
+    assert kept.client_id() != dropped
