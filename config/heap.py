@@ -2,9 +2,9 @@
 
 A web or task worker builds its long-lived objects once: the app registry,
 the models and their fields, the URL resolver, the serializers' declared
-fields, the imported modules. About 230,000 objects the cycle collector can
+fields, the imported modules: about 217,000 objects the cycle collector can
 track, none of which will ever be garbage. A full collection walks all of
-them each time, and requests trigger one every few thousand requests (about
+them each time, and API requests trigger one every few hundred requests (about
 0.1 s of CPU, holding the GIL, each time in a gunicorn worker).
 
 ``startup_objects_freeze`` moves what exists at that point into the
