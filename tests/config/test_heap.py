@@ -1,11 +1,6 @@
 """Web and task processes freeze what start-up built (``config.heap``), in processes of their own."""
 
-import os
-import subprocess
-import sys
-from pathlib import Path
-
-PROJECT_DIR = Path(__file__).resolve().parents[2]
+from tests.config.test_settings import run_python
 
 # Prints the frozen count, then whether garbage made afterwards is still collected.
 AFTERWARDS = """
@@ -20,16 +15,8 @@ print(gc.collect() >= 2)
 
 
 def run(code: str) -> list[str]:
-    environment = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings"}
-    environment.pop("REDIS_URL", None)  # eager tasks: no broker needed to import the entry points
-    finished = subprocess.run(
-        [sys.executable, "-c", code],
-        cwd=PROJECT_DIR,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    # Eager tasks: no broker is needed to import the entry points.
+    finished = run_python(code, DJANGO_SETTINGS_MODULE="config.settings", REDIS_URL=None)
     assert finished.returncode == 0, finished.stderr[-2000:]
     return finished.stdout.split()
 
