@@ -18,7 +18,16 @@ from django.utils import timezone
 
 from assessments.models import Rating, Scorecard
 from assessments.services import rubric_files, rubric_load
-from config.management.commands.seed_demo import DEMO_PASSWORD, INTERVIEWERS, demo_logins
+from config.management.commands.seed_demo import (
+    CANDIDATES_PER_OPENING,
+    DEMO_PASSWORD,
+    INTERVIEWERS,
+    OPENINGS,
+    _candidate_rng,
+    _plan_interviews,
+    _stage_for,
+    demo_logins,
+)
 from hiring import roles
 from hiring.models import Application, Assignment, Candidate, DemographicResponse, Interview, Opening
 from integrations.models import AuditEvent
@@ -102,6 +111,43 @@ def test_seed_spreads_interviews_from_three_weeks_ago_to_a_week_ahead(seeded):
     assert max(times) <= now + dt.timedelta(days=10)
     assert any(time > now for time in times)
     assert sum(time < now for time in times) > len(times) / 2
+
+
+def demo_plans(today: dt.datetime) -> list[tuple]:
+    """Every demo candidate's interview plan and stage, as seeding on ``today`` would draw them."""
+    plans = []
+    for number, opening in enumerate((o for o in OPENINGS for _ in range(CANDIDATES_PER_OPENING)), 1):
+        draws = _candidate_rng(number)
+        planned = _plan_interviews(draws, opening=opening, today=today)
+        stage = _stage_for(draws, planned=planned, fit=0.0)
+        plans.append((stage, draws.random(), [(p.kind, p.day, p.scheduled_at - today, p) for p in planned]))
+    return plans
+
+
+def test_the_demo_holds_the_same_interviews_whatever_the_day_and_hour_it_is_seeded():
+    """Which interviews are held (so have scorecards and feed the leniency readings) is never the clock's."""
+    monday = dt.datetime(2026, 11, 30, tzinfo=dt.UTC)
+    seen = {}
+    for today in (monday + dt.timedelta(days=days) for days in range(7)):
+        plans = demo_plans(today)
+        for _, _, rounds in plans:
+            for kind, day, offset, planned in rounds:
+                assert planned.scheduled_at.weekday() < 5, (today, kind)
+                assert (offset < dt.timedelta(0)) == (day < 0), (today, kind)  # held: before the seeding day
+                assert day < 0 or offset >= dt.timedelta(days=1), (today, kind)  # to come: after it
+        seen[today.strftime("%A")] = [
+            (
+                stage,
+                draw,
+                [
+                    (kind, day, planned.scheduled_at.time(), planned.focus_area_keys, planned.interviewers)
+                    for kind, day, _, planned in r
+                ],
+            )
+            for stage, draw, r in plans
+        ]
+
+    assert len({repr(plans) for plans in seen.values()}) == 1, "the plan differs by weekday"
 
 
 def test_seed_creates_five_interviewers_a_recruiter_and_a_committee(seeded):

@@ -12,8 +12,10 @@ Each candidate has a hidden true level per skill area; an interviewer's
 rating is that level plus their leniency offset plus noise, rounded and
 clipped to 1-5. The offsets are large enough for the calibrated leniency to
 read as each interviewer's documented lean (``DemoInterviewer.lean``). The
-dataset is drawn from a fixed seed; dates are relative to now, and which
-interviews have happened (so have scorecards) follows from them.
+dataset is drawn from a fixed seed, and interviews are placed in working
+days before or after the seeding day, never on it: which have happened (so
+have scorecards), and every rating, are the same whatever the day and hour
+the demo is seeded.
 
 Idempotent: users are fetched or created; the dataset is created only when no
 demo candidate exists yet, so a second run adds nothing and prints the same
@@ -341,11 +343,25 @@ def _email(rng: random.Random, name: str) -> str:
     return f"{slugify(first)}.{slugify(last).replace('-', '')}@{rng.choice(EMAIL_DOMAINS)}"
 
 
+def _working_day(today: datetime, offset: int) -> datetime:
+    """The ``offset``-th working day after ``today`` (before it when negative); never ``today`` itself.
+
+    Counting in working days keeps the plan the same whatever the day of the week
+    and the hour the demo is seeded: an interview is held (so has scorecards) when
+    its offset is negative, upcoming when positive.
+    """
+    step = 1 if offset > 0 else -1
+    day, remaining = today, abs(offset)
+    while remaining:
+        day += timedelta(days=step)
+        if day.weekday() < 5:
+            remaining -= 1
+    return day
+
+
 def _working_slot(rng: random.Random, *, today: datetime, day_offset: int) -> datetime:
-    """A half-hour slot in working hours, ``day_offset`` days from today, moved off weekends."""
-    day = today + timedelta(days=day_offset)
-    if day.weekday() >= 5:
-        day += timedelta(days=7 - day.weekday())
+    """A half-hour slot in working hours on the ``day_offset``-th working day from today."""
+    day = _working_day(today, day_offset)
     return day.replace(hour=rng.choice((9, 10, 11, 13, 14, 15, 16)), minute=rng.choice((0, 30)))
 
 
@@ -361,6 +377,8 @@ def _focus_for(rng: random.Random, *, kind: str, role_key: str) -> list[str]:
 @dataclass
 class PlannedInterview:
     kind: str
+    # Working days from the seeding day: negative for one held, positive for one to come.
+    day: int
     scheduled_at: datetime
     focus_area_keys: list[str]
     interviewers: list[DemoInterviewer]
@@ -370,7 +388,7 @@ class PlannedInterview:
 
 
 def _plan_interviews(rng: random.Random, *, opening: DemoOpening, today: datetime) -> list[PlannedInterview]:
-    """A screen then one or two later rounds, a few days apart, from ~3 weeks ago to ~1 week ahead.
+    """A screen then one or two later rounds, a few working days apart, from 3 weeks ago to 1 week ahead.
 
     Interviewers are dealt round-robin from a shuffled panel, so every
     application meets at least two different interviewers and the panels
@@ -378,23 +396,23 @@ def _plan_interviews(rng: random.Random, *, opening: DemoOpening, today: datetim
     """
     later = rng.sample(opening.later_rounds, k=rng.choice((1, 2)))
     kinds = ["screen", *(kind for kind in opening.later_rounds if kind in later)]
-    gaps = [rng.randint(2, 4) for _ in kinds[1:]]
-    day = rng.randint(-21, 7 - sum(gaps))
+    gaps = [rng.randint(2, 3) for _ in kinds[1:]]
+    day = rng.randint(-15, 5 - sum(gaps))
     panel = rng.sample(INTERVIEWERS, k=len(INTERVIEWERS))
     dealt = 0
     planned = []
     for index, kind in enumerate(kinds):
         if index:
             day += gaps[index - 1]
+        day = day or 1  # today's rounds go to tomorrow: whether one is held never follows the clock
         count = 2 if kind != "screen" and rng.random() < 0.3 else 1
         interviewers = [panel[(dealt + i) % len(panel)] for i in range(count)]
         dealt += count
-        scheduled_at = _working_slot(rng, today=today, day_offset=day)
-        day = (scheduled_at - today).days  # a weekend moved to Monday pushes the next rounds too
         planned.append(
             PlannedInterview(
                 kind=kind,
-                scheduled_at=scheduled_at,
+                day=day,
+                scheduled_at=_working_slot(rng, today=today, day_offset=day),
                 focus_area_keys=_focus_for(rng, kind=kind, role_key=opening.role_key),
                 interviewers=interviewers,
             )
@@ -402,10 +420,9 @@ def _plan_interviews(rng: random.Random, *, opening: DemoOpening, today: datetim
     return planned
 
 
-def _stage_for(rng: random.Random, *, planned: list[PlannedInterview], fit: float, now: datetime) -> str:
-    # Both draws every time, so what is drawn next does not depend on the clock.
+def _stage_for(rng: random.Random, *, planned: list[PlannedInterview], fit: float) -> str:
     offer_draw, reject_draw = rng.random(), rng.random()
-    held = [interview for interview in planned if interview.ends_at() < now]
+    held = [interview for interview in planned if interview.day < 0]
     if not held:
         return Application.Stage.SCREENING
     if len(held) == len(planned):
@@ -466,7 +483,7 @@ def _scorecards_write(
     latest interviews are the likeliest still to be owed.
     """
     submitted = []
-    recent = now - planned.ends_at() < timedelta(days=2)
+    recent = planned.day >= -2
     for person in planned.interviewers:
         user = users[person.username]
         draw = rng.random()
@@ -479,7 +496,7 @@ def _scorecards_write(
         ratings = _rating_inputs(
             rng, true_levels=true_levels, focus=planned.focus_area_keys, interviewer=person
         )
-        # Drawn whatever the status, so the status (which follows the clock) does not shift later draws.
+        # Drawn whatever the status, so the status does not shift later draws.
         draft_length = rng.randint(1, len(ratings) - 1)
         delay_hours = rng.uniform(0.5, 72)
         if status == "none":
@@ -589,7 +606,7 @@ def demo_data_create(*, version: RubricVersion, users: dict[str, AbstractBaseUse
             }
             fit = mean(true_levels[key] - level for key, level in expected.items())
             planned = _plan_interviews(draws, opening=demo_opening, today=today)
-            stage = _stage_for(draws, planned=planned, fit=fit, now=now)
+            stage = _stage_for(draws, planned=planned, fit=fit)
             candidate = candidate_create(
                 name=name,
                 email=_email(draws, name),
@@ -613,7 +630,7 @@ def demo_data_create(*, version: RubricVersion, users: dict[str, AbstractBaseUse
                     interviewers=[users[person.username] for person in plan.interviewers],
                     duration_minutes=DURATION_MINUTES[plan.kind],
                 )
-                if plan.ends_at() < now:
+                if plan.day < 0:
                     submitted += _scorecards_write(
                         draws,
                         interview=interview,
