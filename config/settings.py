@@ -75,6 +75,9 @@ _DEV_SECRET_KEY = "django-insecure-dev-only-key-never-use-in-production"  # noqa
 SECRET_KEY = env.str("SECRET_KEY", default=_DEV_SECRET_KEY if DEBUG else "")
 if not SECRET_KEY:
     raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
+# Rotating: the new key in SECRET_KEY, the old ones here (comma-separated) until what they signed
+# has expired: sessions, password resets and the partner keys' callbacks keep working meanwhile.
+SECRET_KEY_FALLBACKS = [key.strip() for key in env.list("SECRET_KEY_FALLBACKS", default=[]) if key.strip()]
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])

@@ -88,7 +88,10 @@ def _send(callback: PartnerCallback) -> tuple[AttemptResult, bool]:
     secret = partner_key_secret(order.key)
     if secret is None:
         return AttemptResult(
-            None, "Not sent: the key cannot be derived (SECRET_KEY changed); issue a new one.", 0
+            None,
+            "Not sent: the key cannot be derived (SECRET_KEY changed and the old one is not in "
+            "SECRET_KEY_FALLBACKS); issue a new one.",
+            0,
         ), True
     started = time.monotonic()
     try:

@@ -59,8 +59,8 @@ OPENING_EXTERNAL_ID = "assessments-{role}"
 # Keys ---------------------------------------------------------------------------------------
 
 
-def _key_secret(public_id: str) -> str:
-    mac = salted_hmac(KEY_SALT, public_id, algorithm="sha256").digest()
+def _key_secret(public_id: str, secret_key: str | None = None) -> str:
+    mac = salted_hmac(KEY_SALT, public_id, secret=secret_key, algorithm="sha256").digest()
     return f"{KEY_PREFIX}{public_id}.{base64.urlsafe_b64encode(mac).rstrip(b'=').decode()}"
 
 
@@ -111,9 +111,18 @@ def partner_key_authenticate(*, raw: str) -> PartnerKey | None:
 
 
 def partner_key_secret(key: PartnerKey) -> str | None:
-    """The key's secret, derived again, for the completion callback; None if ``SECRET_KEY`` changed since."""
-    raw = _key_secret(key.prefix.removeprefix(KEY_PREFIX))
-    return raw if secrets.compare_digest(token_hash(raw), key.key_hash) else None
+    """The key's secret, derived again, for the completion callback.
+
+    Derived under ``SECRET_KEY``, else under each of ``SECRET_KEY_FALLBACKS``, as
+    Django checks its own signatures during a rotation; None when none of them
+    is the key it was issued under.
+    """
+    public_id = key.prefix.removeprefix(KEY_PREFIX)
+    for secret_key in (settings.SECRET_KEY, *settings.SECRET_KEY_FALLBACKS):
+        raw = _key_secret(public_id, secret_key)
+        if secrets.compare_digest(token_hash(raw), key.key_hash):
+            return raw
+    return None
 
 
 # Tests and orders -----------------------------------------------------------------------------

@@ -101,6 +101,17 @@ def test_production_without_secret_key_refuses_to_start():
     assert "ImproperlyConfigured: SECRET_KEY must be set" in result.stderr
 
 
+def test_earlier_secret_keys_are_fallbacks_trimmed_and_never_empty(settings):
+    code = (
+        "import django; django.setup(); from django.conf import settings as s; print(s.SECRET_KEY_FALLBACKS)"
+    )
+    result = run_python(code, SECRET_KEY_FALLBACKS=" old-key-one , ,old-key-two,")
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "['old-key-one', 'old-key-two']"
+    assert settings.SECRET_KEY_FALLBACKS == []  # unset: none, not [""]: anyone could forge under an empty key
+
+
 def test_bad_debug_value_is_a_configuration_error():
     result = run_python(SETTINGS_PROBE, DEBUG="sometimes")
 

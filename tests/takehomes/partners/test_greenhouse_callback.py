@@ -172,3 +172,33 @@ def test_an_order_without_a_callback_url_gets_no_callback(
 
     with transaction.atomic():
         assert partner_callback_create_for(PartnerTestOrder.objects.get().take_home) is None
+
+
+def test_after_a_rotation_the_callback_presents_the_key_while_the_old_secret_key_is_a_fallback(
+    ordered, greenhouse, completion_receiver, django_capture_on_commit_callbacks, settings
+):
+    issued_under = settings.SECRET_KEY
+    settings.SECRET_KEY = "rotated-" + issued_under
+    settings.SECRET_KEY_FALLBACKS = ["an-unrelated-older-key-0123456789abcdef0123456789", issued_under]
+
+    callback = graded(ordered, django_capture_on_commit_callbacks)
+
+    assert callback.status == PartnerCallback.Status.SUCCEEDED
+    (request,) = completion_receiver.requests
+    assert (
+        request["headers"]["Authorization"]
+        == "Basic " + base64.b64encode(f"{greenhouse.secret}:".encode()).decode()
+    )
+
+
+def test_after_a_rotation_without_the_old_secret_key_the_callback_fails_for_good_saying_why(
+    ordered, completion_receiver, django_capture_on_commit_callbacks, settings
+):
+    settings.SECRET_KEY = "rotated-" + settings.SECRET_KEY
+    settings.SECRET_KEY_FALLBACKS = []
+
+    callback = graded(ordered, django_capture_on_commit_callbacks)
+
+    assert callback.status == PartnerCallback.Status.FAILED
+    assert completion_receiver.requests == []
+    assert "SECRET_KEY_FALLBACKS" in callback.attempts.get().error
