@@ -5,10 +5,16 @@ the request, for Greenhouse HTTP Basic), and the REST API's authentication never
 CSRF does not apply: no cookie authenticates these requests. Every answer is JSON in the
 protocol's shape, refusals included; a refusal with a credential is audited by
 ``config.security.FailedAuthorisationAuditMiddleware`` (401) like the API's.
+
+Calls count against the API's rate limit (``API_RATE_LIMIT``), in a window per partner
+key (one per ATS account), and a call without a valid key in its address's, so guessing keys
+is throttled too. Past it: 429 with ``Retry-After``, in the protocol's error shape; every
+answer reports ``X-RateLimit-Limit`` and ``X-RateLimit-Remaining``.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from functools import wraps
 from http import HTTPStatus
@@ -18,6 +24,7 @@ from django.http import HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
 from config.errors import ApplicationError
+from integrations.api.throttling import ApiRateThrottle
 from takehomes.models import PartnerKey
 from takehomes.partners import Adapter, ProtocolError
 from takehomes.partners.services import (
@@ -51,6 +58,28 @@ def _body(request: HttpRequest) -> bytes:
         raise ProtocolError(400, "The body is too large.") from None
 
 
+def _rate_limit_check(request: HttpRequest, key: PartnerKey | None) -> None:
+    """Count the call in its key's window (without a valid key, its address's); 429 past the limit."""
+    if key is not None:
+        request._api_token_for_throttle = key  # the window is named by the key's random prefix
+    throttle = ApiRateThrottle()
+    if not throttle.allow_request(request, None):
+        wait = throttle.wait()
+        request._retry_after = None if wait is None else max(math.ceil(wait), 1)
+        raise ProtocolError(429, "Too many requests for this API key; retry after the Retry-After seconds.")
+
+
+def _rate_limit_headers(request: HttpRequest, response: JsonResponse) -> JsonResponse:
+    rate = getattr(request, "_rate_limit", None)
+    if rate is not None:
+        response["X-RateLimit-Limit"] = str(rate[0])
+        response["X-RateLimit-Remaining"] = str(rate[1])
+    retry_after = getattr(request, "_retry_after", None)
+    if retry_after is not None:
+        response["Retry-After"] = str(retry_after)
+    return response
+
+
 def endpoint(method: str) -> Callable:
     """A partner endpoint answering ``method`` only, for a valid partner key, in the adapter's shapes.
 
@@ -64,6 +93,7 @@ def endpoint(method: str) -> Callable:
             try:
                 raw = adapter.key_from(request.META.get("HTTP_AUTHORIZATION", ""))
                 key = partner_key_authenticate(raw=raw) if raw else None
+                _rate_limit_check(request, key)
                 if key is None:
                     raise ProtocolError(401, "The API key is missing, not valid or revoked.")
                 if request.method != method:
@@ -73,10 +103,11 @@ def endpoint(method: str) -> Callable:
                 response = _refusal(adapter, error)
                 if error.status == HTTPStatus.METHOD_NOT_ALLOWED:
                     response["Allow"] = method
-                return response
+                return _rate_limit_headers(request, response)
             except ApplicationError as error:
-                return _refusal(adapter, ProtocolError(int(error.status_code), *_messages(error)))
-            return JsonResponse(answer, safe=False)
+                response = _refusal(adapter, ProtocolError(int(error.status_code), *_messages(error)))
+                return _rate_limit_headers(request, response)
+            return _rate_limit_headers(request, JsonResponse(answer, safe=False))
 
         return view
 

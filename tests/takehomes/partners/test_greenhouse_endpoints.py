@@ -1,5 +1,7 @@
 """Greenhouse's four calls against our endpoints: the documented fields and status codes, in process."""
 
+import secrets
+
 import pytest
 
 from hiring.models import Application, Candidate, Opening
@@ -333,3 +335,38 @@ def test_the_wrong_method_is_405(greenhouse, call, method):
 
     assert response.status_code == 405
     assert "errors" in response.json()
+
+
+def test_each_partner_key_has_its_own_rate_window_and_past_it_gets_a_429_in_greenhouse_s_shape(
+    settings, partner_key
+):
+    settings.API_RATE_LIMIT = "3/min"
+    us = GreenhouseClient(partner_key(source="greenhouse")[1])
+    eu = GreenhouseClient(partner_key(source="greenhouse-eu", name="Greenhouse EU")[1])
+
+    answers = [us.get("list_tests") for _ in range(4)]
+    other = eu.get("list_tests")
+
+    assert [a.status_code for a in answers] == [200, 200, 200, 429]
+    assert [a["X-RateLimit-Remaining"] for a in answers] == ["2", "1", "0", "0"]
+    assert {a["X-RateLimit-Limit"] for a in answers} == {"3"}
+    refused = answers[-1]
+    assert set(refused.json()) == {"errors"}
+    assert "Too many requests" in refused.json()["errors"][0]
+    assert 1 <= int(refused["Retry-After"]) <= 120
+    # Another ATS account's key counts in its own window.
+    assert (other.status_code, other["X-RateLimit-Remaining"]) == (200, "2")
+
+
+def test_calls_without_a_valid_key_count_in_their_address_s_window_so_guessing_keys_is_throttled(settings):
+    settings.API_RATE_LIMIT = "3/min"
+    guesser = GreenhouseClient("dspk_0123456789abcdef.not-the-secret")
+    address = f"2001:db8::{secrets.token_hex(2)}:{secrets.token_hex(2)}"  # a window no other run has
+    guesser.client.defaults["REMOTE_ADDR"] = address
+
+    statuses = [guesser.get("list_tests").status_code for _ in range(4)]
+    elsewhere = GreenhouseClient(None)
+    elsewhere.client.defaults["REMOTE_ADDR"] = f"2001:db8::1:{secrets.token_hex(2)}:{secrets.token_hex(2)}"
+
+    assert statuses == [401, 401, 401, 429]
+    assert elsewhere.get("list_tests").status_code == 401
