@@ -22,7 +22,7 @@ class ApiBodySizeLimitMiddleware:
 
     def refusal(self, request) -> JsonResponse:
         """413, counted in the client's rate window and reporting it, as every API answer does."""
-        from integrations.api.throttling import rate_limit_count
+        from integrations.api.throttling import rate_limit_count, rate_limit_headers
 
         response = JsonResponse(
             {
@@ -31,10 +31,7 @@ class ApiBodySizeLimitMiddleware:
             },
             status=413,
         )
-        limit, remaining = rate_limit_count(request)
-        response["X-RateLimit-Limit"] = str(limit)
-        response["X-RateLimit-Remaining"] = str(remaining)
-        return response
+        return rate_limit_headers(response, rate_limit_count(request))
 
 
 DATABASE_RETRY_AFTER_SECONDS = 5

@@ -101,6 +101,14 @@ class ApiRateThrottle(SimpleRateThrottle):
         return (1 - self.fraction + slid) * self.duration
 
 
+def rate_limit_headers(response, rate: tuple[int, int] | None):
+    """Report a counted request's window on its answer: ``X-RateLimit-Limit`` and ``-Remaining``."""
+    if rate is not None:
+        response["X-RateLimit-Limit"] = str(rate[0])
+        response["X-RateLimit-Remaining"] = str(rate[1])
+    return response
+
+
 def _redis_client(backend: RedisCache, key: str):
     """The Redis client that writes ``key``, made once per cache backend (one per thread) and kept.
 

@@ -28,7 +28,7 @@ from rest_framework.views import APIView
 
 from config.errors import ApplicationError
 from integrations import idempotency
-from integrations.api.throttling import ApiRateThrottle
+from integrations.api.throttling import ApiRateThrottle, rate_limit_headers
 from integrations.models import IntegrationToken
 
 
@@ -189,10 +189,7 @@ class ApiMixin:
         if record is not None:
             request._idempotency_record = None
             idempotency.record_finish(record, response)
-        rate = getattr(request, "_rate_limit", None)
-        if rate is not None:
-            response["X-RateLimit-Limit"] = str(rate[0])
-            response["X-RateLimit-Remaining"] = str(rate[1])
+        rate_limit_headers(response, getattr(request, "_rate_limit", None))
         if hasattr(response, "add_post_render_callback"):
             response.add_post_render_callback(lambda rendered: _references_release(self, request, rendered))
         return response

@@ -24,7 +24,7 @@ from django.http import HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
 from config.errors import ApplicationError
-from integrations.api.throttling import ApiRateThrottle
+from integrations.api.throttling import ApiRateThrottle, rate_limit_headers
 from takehomes.models import PartnerKey
 from takehomes.partners import Adapter, ProtocolError
 from takehomes.partners.services import (
@@ -70,14 +70,10 @@ def _rate_limit_check(request: HttpRequest, key: PartnerKey | None) -> None:
 
 
 def _rate_limit_headers(request: HttpRequest, response: JsonResponse) -> JsonResponse:
-    rate = getattr(request, "_rate_limit", None)
-    if rate is not None:
-        response["X-RateLimit-Limit"] = str(rate[0])
-        response["X-RateLimit-Remaining"] = str(rate[1])
     retry_after = getattr(request, "_retry_after", None)
     if retry_after is not None:
         response["Retry-After"] = str(retry_after)
-    return response
+    return rate_limit_headers(response, getattr(request, "_rate_limit", None))
 
 
 def endpoint(method: str) -> Callable:
@@ -103,11 +99,11 @@ def endpoint(method: str) -> Callable:
                 response = _refusal(adapter, error)
                 if error.status == HTTPStatus.METHOD_NOT_ALLOWED:
                     response["Allow"] = method
-                return _rate_limit_headers(request, response)
             except ApplicationError as error:
                 response = _refusal(adapter, ProtocolError(int(error.status_code), *_messages(error)))
-                return _rate_limit_headers(request, response)
-            return _rate_limit_headers(request, JsonResponse(answer, safe=False))
+            else:
+                response = JsonResponse(answer, safe=False)
+            return _rate_limit_headers(request, response)
 
         return view
 

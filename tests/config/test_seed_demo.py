@@ -114,13 +114,13 @@ def test_seed_spreads_interviews_from_three_weeks_ago_to_a_week_ahead(seeded):
 
 
 def demo_plans(today: dt.datetime) -> list[tuple]:
-    """Every demo candidate's interview plan and stage, as seeding on ``today`` would draw them."""
+    """(stage, next draw, planned interviews) of every demo candidate, as seeding on ``today`` draws them."""
     plans = []
     for number, opening in enumerate((o for o in OPENINGS for _ in range(CANDIDATES_PER_OPENING)), 1):
         draws = _candidate_rng(number)
         planned = _plan_interviews(draws, opening=opening, today=today)
         stage = _stage_for(draws, planned=planned, fit=0.0)
-        plans.append((stage, draws.random(), [(p.kind, p.day, p.scheduled_at - today, p) for p in planned]))
+        plans.append((stage, draws.random(), planned))
     return plans
 
 
@@ -130,21 +130,21 @@ def test_the_demo_holds_the_same_interviews_whatever_the_day_and_hour_it_is_seed
     seen = {}
     for today in (monday + dt.timedelta(days=days) for days in range(7)):
         plans = demo_plans(today)
-        for _, _, rounds in plans:
-            for kind, day, offset, planned in rounds:
-                assert planned.scheduled_at.weekday() < 5, (today, kind)
-                assert (offset < dt.timedelta(0)) == (day < 0), (today, kind)  # held: before the seeding day
-                assert day < 0 or offset >= dt.timedelta(days=1), (today, kind)  # to come: after it
+        for _, _, planned in plans:
+            for p in planned:
+                assert p.scheduled_at.weekday() < 5, (today, p.kind)
+                assert (p.scheduled_at < today) == (p.day < 0), (
+                    today,
+                    p.kind,
+                )  # held: before the seeding day
+                assert p.day < 0 or p.scheduled_at >= today + dt.timedelta(days=1), (today, p.kind)  # to come
         seen[today.strftime("%A")] = [
             (
                 stage,
                 draw,
-                [
-                    (kind, day, planned.scheduled_at.time(), planned.focus_area_keys, planned.interviewers)
-                    for kind, day, _, planned in r
-                ],
+                [(p.kind, p.day, p.scheduled_at.time(), p.focus_area_keys, p.interviewers) for p in planned],
             )
-            for stage, draw, r in plans
+            for stage, draw, planned in plans
         ]
 
     assert len({repr(plans) for plans in seen.values()}) == 1, "the plan differs by weekday"
