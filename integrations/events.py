@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.utils import timezone
 
 from integrations.models import Event
-from integrations.webhooks import deliveries_create_for
+from integrations.webhooks import deliveries_create_for, deliveries_create_for_events
 
 
 def event_emit(*, type: str, resource: dict) -> Event:
@@ -20,3 +20,20 @@ def event_emit(*, type: str, resource: dict) -> Event:
     event = Event.objects.create(type=type, occurred_at=timezone.now(), resource=resource)
     deliveries_create_for(event)
     return event
+
+
+def events_emit(*, type: str, resources: list[dict]) -> list[Event]:
+    """``event_emit`` for several resources at once: one event each, in order, in one insert.
+
+    The same events and deliveries as emitting them one by one, in two queries
+    beyond the insert's at most (the subscriptions, the deliveries) instead of
+    two per event.
+    """
+    if not resources:
+        return []
+    now = timezone.now()
+    events = Event.objects.bulk_create(
+        [Event(type=type, occurred_at=now, resource=resource) for resource in resources]
+    )
+    deliveries_create_for_events(events)
+    return events

@@ -406,19 +406,28 @@ def deliveries_create_for(event: Event) -> list[WebhookDelivery]:
     listens (the subscriptions are few, so the type is matched in Python,
     which also works on SQLite).
     """
-    scope = EVENT_READ_SCOPES.get(event.type)
+    return deliveries_create_for_events([event])
+
+
+def deliveries_create_for_events(events: list[Event]) -> list[WebhookDelivery]:
+    """``deliveries_create_for`` for events of one type: one read of the subscriptions, one insert."""
+    if not events:
+        return []
+    (event_type,) = {event.type for event in events}
+    scope = EVENT_READ_SCOPES.get(event_type)
     listening = [
         subscription_id
-        for subscription_id, events, scopes in WebhookSubscription.objects.filter(
+        for subscription_id, subscribed, scopes in WebhookSubscription.objects.filter(
             is_active=True, token__revoked_at__isnull=True
         ).values_list("id", "events", "token__scopes")
-        if event.type in events and scope in scopes
+        if event_type in subscribed and scope in scopes
     ]
     if not listening:
         return []
     deliveries = WebhookDelivery.objects.bulk_create(
         [
             WebhookDelivery(subscription_id=subscription_id, event=event, next_attempt_at=event.occurred_at)
+            for event in events
             for subscription_id in listening
         ]
     )

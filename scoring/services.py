@@ -8,11 +8,13 @@ leniencies, and the first one of a new rubric calibrates it first.
 The batch (``opening_recompute``) scores every application of an opening and
 writes the results with set-based upserts: a fixed number of queries whatever
 the number of candidates. A single recompute (``application_recompute``)
-scores one application in milliseconds. Both lock the opening's row for their
+scores one application in milliseconds; ``applications_recompute`` scores a few
+(what the recompute task coalesced, ``scoring.coalescing``) for about the cost
+of one, with one event per application as if each ran alone. All lock the opening's row for their
 transaction, so batch and single recomputes of one opening never interleave,
 and both are idempotent: running them twice writes the same values.
 
-Both record a ``fit_scores.updated`` event in their transaction. A single
+All record ``fit_scores.updated`` events in their transaction. A single
 recompute's event carries the application's fits as ``GET /api/v1/fit-scores/``
 lists them; a batch records ONE event for the whole opening (its id, the
 number of applications and ``computed_at``), not one per application, so a
@@ -40,7 +42,7 @@ from django.utils import timezone
 from assessments.models import ProfileEntry, Scorecard
 from config.celery import enqueue_on_commit, task_signature
 from hiring.models import Application, Opening
-from integrations.events import event_emit
+from integrations.events import event_emit, events_emit
 from scoring import engine, representations
 from scoring.bulk import copy_into_temp_table, copy_text_into_temp_table, fetch_int_columns, upsert_columns
 from scoring.calibration import calibration_for
@@ -609,15 +611,18 @@ def _reliability_save(*, opening_id: int, ratings: engine.Ratings, matrices: Rub
     )
 
 
-def _application_ratings(application_id: int) -> tuple[np.ndarray, datetime | None, set[int]]:
-    """One application's assessed ratings as (application, area, interviewer, level) rows, the newest
-    submission or amendment among its submitted scorecards, and which of their interviewers are
+def _applications_ratings(
+    application_ids: list[int],
+) -> tuple[np.ndarray, dict[int, datetime], set[int]]:
+    """These applications' assessed ratings as (application, area, interviewer, level) rows, the newest
+    submission or amendment among each one's submitted scorecards, and which of their interviewers are
     automated evaluators (``_is_automated``): one read (a scorecard without ratings still counts for
     the newest).
     """
     rows = Scorecard.objects.filter(
-        interview__application_id=application_id, status=Scorecard.Status.SUBMITTED
+        interview__application_id__in=application_ids, status=Scorecard.Status.SUBMITTED
     ).values_list(
+        "interview__application_id",
         "ratings__area_id",
         "interviewer_id",
         "ratings__level",
@@ -625,16 +630,21 @@ def _application_ratings(application_id: int) -> tuple[np.ndarray, datetime | No
         "amended_at",
         "interviewer__username",
     )
-    ratings, newest, automated = [], None, set()
-    for area_id, interviewer_id, level, submitted_at, amended_at, username in rows:
+    ratings, newest, automated = [], {}, set()
+    for application_id, area_id, interviewer_id, level, submitted_at, amended_at, username in rows:
         if level is not None:
             ratings.append((application_id, area_id, interviewer_id, level))
         moment = amended_at or submitted_at
-        if moment is not None and (newest is None or moment > newest):
-            newest = moment
+        if moment is not None and (application_id not in newest or moment > newest[application_id]):
+            newest[application_id] = moment
         if _is_automated(username):
             automated.add(interviewer_id)
     return np.array(ratings, dtype=np.int64).reshape(-1, 4), newest, automated
+
+
+# Applications recomputed in one transaction at most: below COPY_THRESHOLD, so the fit rows
+# written come back for the events, and a batch holds the opening's lock for a few milliseconds.
+RECOMPUTE_BATCH = 50
 
 
 def application_recompute(*, application_id: int) -> bool:
@@ -642,30 +652,73 @@ def application_recompute(*, application_id: int) -> bool:
 
     Returns False when the application is gone. Idempotent.
     """
+    return applications_recompute(application_ids=[application_id]) == 1
+
+
+def applications_recompute(*, application_ids: list[int]) -> int:
+    """Recompute these applications' estimates and fit with the current calibration; returns how many.
+
+    What the recompute task does after scorecards are submitted: the
+    applications the worker has been asked for meanwhile share one read of the
+    rubric, the calibration and the ratings, one engine run and one upsert per
+    table, so a backlog costs little more than one recompute. One transaction
+    per opening (its row locked, as ``opening_recompute`` does), openings in id
+    order; at most ``RECOMPUTE_BATCH`` ids. Gone applications are skipped (one
+    erased between the grouping read and the write fails the transaction with an
+    IntegrityError, which the task retries), and the result is the same as
+    recomputing each alone: an application's
+    estimates depend only on its own ratings and the calibration. Idempotent.
+    """
+    ids = sorted({int(application_id) for application_id in application_ids})
+    if len(ids) > RECOMPUTE_BATCH:
+        raise ValueError(f"At most {RECOMPUTE_BATCH} applications per recompute, not {len(ids)}.")
+    groups: dict[int | None, list[int]] = {}
+    if len(ids) == 1:  # the opening found through the application in the locking read: one query less
+        groups[None] = ids
+    else:
+        for application_id, opening_id in Application.objects.filter(pk__in=ids).values_list(
+            "pk", "opening_id"
+        ):
+            groups.setdefault(opening_id, []).append(application_id)
+    done = 0
+    for opening_id in sorted(groups, key=lambda key: key or 0):
+        done += _opening_applications_recompute(opening_id=opening_id, application_ids=groups[opening_id])
+    return done
+
+
+def _opening_applications_recompute(*, opening_id: int | None, application_ids: list[int]) -> int:
+    """Recompute some applications of one opening (None: the opening of the only one) in one transaction."""
     with transaction.atomic():
-        opening = Opening.objects.select_for_update().filter(applications=application_id).first()
+        openings = Opening.objects.select_for_update()
+        if opening_id is None:
+            opening = openings.filter(applications=application_ids[0]).first()
+        else:
+            opening = openings.filter(pk=opening_id).first()
         if opening is None:
-            return False
+            return 0
         matrices = rubric_matrices(opening)
-        rows, inputs_at, automated_ids = _application_ratings(application_id)
-        application_ids = np.array([application_id], dtype=np.int64)
-        ratings, rater_ids = _engine_ratings(rows, application_ids, matrices.area_ids)
+        rows, newest, automated_ids = _applications_ratings(application_ids)
+        ids = np.array(application_ids, dtype=np.int64)
+        ratings, rater_ids = _engine_ratings(rows, ids, matrices.area_ids)
         calibration = _calibration(matrices, rater_ids, np.isin(rater_ids, list(automated_ids)))
         estimates, fit = engine.fit_scores(ratings, calibration, matrices.profiles)
         now = timezone.now()
         fit_rows = _results_save(
-            application_ids=application_ids,
+            application_ids=ids,
             estimates=estimates,
             fit=fit,
             matrices=matrices,
-            inputs_us=_microseconds([inputs_at]),
+            inputs_us=_microseconds([newest.get(application_id) for application_id in application_ids]),
             now=now,
         )
         # The state and fit rows just written, as application_fit_scores_rows and fit_score_rows read them.
-        state = {"application_id": application_id, "application__opening_id": opening.pk, "computed_at": now}
-        (item,) = representations.application_fit_scores_resources([state], fit_rows)
-        event_emit(type="fit_scores.updated", resource=item)
-    return True
+        states = [
+            {"application_id": application_id, "application__opening_id": opening.pk, "computed_at": now}
+            for application_id in application_ids
+        ]
+        items = representations.application_fit_scores_resources(states, fit_rows)
+        events_emit(type="fit_scores.updated", resources=items)
+    return len(application_ids)
 
 
 def applications_stale(*, limit: int = 1000, opening_id: int | None = None) -> list[int]:

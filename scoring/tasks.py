@@ -11,27 +11,58 @@ the sweep retries the work on its next run.
 import logging
 
 from celery import shared_task
+from celery.contrib.django.task import DjangoTask
 from django.db import DatabaseError
 
-from scoring import calibration, services, shortlists
+from scoring import calibration, coalescing, services, shortlists
 
 logger = logging.getLogger(__name__)
 
 RETRY = {"autoretry_for": (DatabaseError,), "max_retries": 3, "retry_backoff": True, "retry_jitter": True}
 
 
-@shared_task(
-    name="scoring.application_scores_recompute", acks_late=True, time_limit=120, soft_time_limit=100, **RETRY
-)
-def application_scores_recompute(application_id: int) -> bool:
-    """Recompute one application after a scorecard is submitted or amended; a gone one is a no-op.
+class _RecomputeTask(DjangoTask):
+    """Marks the application as waiting (``scoring.coalescing``) before its message leaves."""
 
-    With tasks in-process (``make run``) no beat runs, so this also does the
-    calibration sweep's check: calibration stays on without anyone pressing a button.
+    def apply_async(self, args=None, kwargs=None, **options):
+        if not self.app.conf.task_always_eager:
+            application_id = args[0] if args else (kwargs or {})["application_id"]
+            # If Redis is down this raises, and nothing is sent: the caller logs, the sweep catches up.
+            coalescing.pending_add(application_id)
+        return super().apply_async(args, kwargs, **options)
+
+
+@shared_task(
+    base=_RecomputeTask,
+    bind=True,
+    name="scoring.application_scores_recompute",
+    acks_late=True,
+    time_limit=120,
+    soft_time_limit=100,
+    **RETRY,
+)
+def application_scores_recompute(self, application_id: int) -> int:
+    """Recompute an application after a scorecard is submitted or amended; returns applications recomputed.
+
+    With a worker, the run recomputes every application waiting for it, up to
+    ``services.RECOMPUTE_BATCH`` (``scoring.coalescing``): 0 when an earlier
+    run took this one already. A gone application is skipped. Safe to run
+    twice: the same inputs give the same values; a redelivered or retried run
+    takes the same claims again.
+
+    With tasks in-process (``make run``) it recomputes its own application, and
+    as no beat runs, it also does the calibration sweep's check: calibration
+    stays on without anyone pressing a button.
     """
-    done = services.application_recompute(application_id=application_id)
-    if application_scores_recompute.app.conf.task_always_eager:
-        calibration_sweep()
+    if self.request.is_eager or self.request.id is None:  # in-process, or called as a function
+        done = services.applications_recompute(application_ids=[application_id])
+        if self.app.conf.task_always_eager:
+            calibration_sweep()
+        return done
+    run_id = self.request.id
+    application_ids = coalescing.claim(application_id=application_id, run_id=run_id)
+    done = services.applications_recompute(application_ids=application_ids) if application_ids else 0
+    coalescing.release(run_id=run_id)
     return done
 
 

@@ -6,6 +6,29 @@ from tests.factories import ApplicationFactory, InterviewFactory, OpeningFactory
 AREAS = ["software_engineering", "statistics_experimentation", "communication", "production_deployment"]
 
 
+FIT_COLUMNS = (
+    "application_id",
+    "role_id",
+    "fit",
+    "lower",
+    "upper",
+    "coverage",
+    "standard_error",
+    "gated",
+    "below_bar",
+    "below_bar_probability",
+    "meets_bars_probability",
+    "consider_role_id",
+)
+
+
+def stored_fits(**lookup):
+    """The stored fit scores matching ``lookup``, every figure, sorted: to compare two ways of computing."""
+    from scoring.models import FitScore
+
+    return sorted(FitScore.objects.filter(**lookup).values_list(*FIT_COLUMNS))
+
+
 def submit(interview, user, levels, recommendation="yes"):
     """Submit a scorecard rating the interview's focus areas with ``levels`` (area key -> level)."""
     scorecard = scorecard_save_draft(

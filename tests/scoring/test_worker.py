@@ -49,7 +49,7 @@ def test_the_sweep_repairs_an_application_whose_recompute_was_lost(
         )
         from unittest import mock
 
-        with mock.patch("scoring.tasks.services.application_recompute"):
+        with mock.patch("scoring.tasks.services.applications_recompute"):
             scorecard_submit(scorecard=scorecard, user=interviewer)
     finally:
         app.conf.task_always_eager = False

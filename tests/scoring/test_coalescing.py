@@ -1,0 +1,222 @@
+"""Recomputes behind a backlog coalesce: one run of the task recomputes every application waiting.
+
+The claims run on the real Redis (the broker's); the batch recompute on the real database.
+"""
+
+from unittest import mock
+
+import pytest
+from django.db import connection
+
+from integrations.models import Event, WebhookDelivery, WebhookSubscription
+from scoring import coalescing, services
+from scoring.models import ApplicationScoreState, FitScore
+from tests.scoring.conftest import stored_fits
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def clean_keys():
+    """No ids left from another test on this database, before or after."""
+
+    def clean():
+        client = coalescing._client()
+        keys = list(client.scan_iter(match=coalescing._key("*")))
+        if keys:
+            client.delete(*keys)
+
+    clean()
+    yield
+    clean()
+
+
+def waiting(*ids):
+    for application_id in ids:
+        coalescing.pending_add(application_id)
+
+
+def test_a_run_claims_its_own_application_and_every_other_waiting_one():
+    waiting(11, 12, 13)
+
+    assert coalescing.claim(application_id=12, run_id="run-a") == [11, 12, 13]
+    # The messages of 11 and 13, arriving later, find their ids taken: nothing to do.
+    assert coalescing.claim(application_id=11, run_id="run-b") == []
+    assert coalescing.claim(application_id=13, run_id="run-c") == []
+
+
+def test_an_application_submitted_again_after_the_claim_waits_for_the_next_run():
+    waiting(11, 12)
+    assert coalescing.claim(application_id=11, run_id="run-a") == [11, 12]
+
+    waiting(12)  # a scorecard committed after the claim: its ratings may be newer than run-a read
+
+    assert coalescing.claim(application_id=12, run_id="run-b") == [12]
+
+
+def test_a_redelivered_run_takes_its_claims_again_until_it_has_finished():
+    waiting(11, 12)
+    assert coalescing.claim(application_id=11, run_id="run-a") == [11, 12]
+
+    # The worker died (or the recompute hit a database error) before the release: the same task id
+    # comes back, and takes the same applications, even though the pending set no longer has them.
+    assert coalescing.claim(application_id=11, run_id="run-a") == [11, 12]
+
+    coalescing.release(run_id="run-a")
+    assert coalescing.claim(application_id=11, run_id="run-a") == []
+
+
+def test_a_run_takes_at_most_a_batch_and_leaves_the_rest_for_the_next():
+    ids = list(range(1, services.RECOMPUTE_BATCH + 11))
+    waiting(*ids)
+
+    first = coalescing.claim(application_id=ids[-1], run_id="run-a")
+    second = coalescing.claim(application_id=ids[0], run_id="run-b")
+
+    assert len(first) == services.RECOMPUTE_BATCH
+    assert ids[-1] in first
+    assert sorted(first + second) == ids
+
+
+def test_servers_on_different_databases_sharing_one_redis_never_take_each_other_s_ids():
+    waiting(11)
+
+    with mock.patch.dict(connection.settings_dict, {"NAME": "another_server"}):
+        assert coalescing.claim(application_id=11, run_id="run-a") == []
+
+    assert coalescing.claim(application_id=11, run_id="run-a") == [11]
+
+
+def stored(application_ids):
+    scores = stored_fits(application_id__in=application_ids)
+    states = sorted(
+        ApplicationScoreState.objects.filter(application_id__in=application_ids).values_list(
+            "application_id", "estimates", "inputs_at"
+        )
+    )
+    return scores, states
+
+
+def timeless(item):
+    """A resource without its moments of computation, which differ from run to run."""
+    if isinstance(item, dict):
+        return {key: timeless(value) for key, value in item.items() if key != "computed_at"}
+    if isinstance(item, list):
+        return [timeless(value) for value in item]
+    return item
+
+
+def event_items(application_ids):
+    """The newest fit_scores.updated event's resource per application, without its moments."""
+    items = {}
+    for resource in (
+        Event.objects.filter(type="fit_scores.updated").order_by("pk").values_list("resource", flat=True)
+    ):
+        if resource.get("application") in application_ids:
+            items[resource["application"]] = timeless(resource)
+    return items
+
+
+@pytest.fixture
+def two_openings(scored_opening):
+    """Applications of two openings for different roles, scored; their ids."""
+    _, first, *_ = scored_opening(4)
+    _, second, *_ = scored_opening(3, role="data_scientist")
+    return [application.pk for application in first + second]
+
+
+def test_recomputing_applications_together_gives_what_recomputing_each_alone_gives(two_openings):
+    for application_id in two_openings:
+        assert services.application_recompute(application_id=application_id)
+    alone, alone_events = stored(two_openings), event_items(two_openings)
+    FitScore.objects.all().delete()
+    ApplicationScoreState.objects.all().delete()
+    Event.objects.all().delete()
+
+    assert services.applications_recompute(application_ids=two_openings) == len(two_openings)
+
+    assert stored(two_openings) == alone
+    assert len(alone[0]) == 3 * len(two_openings)
+    # One event per application, carrying the same item as a recompute alone.
+    assert Event.objects.filter(type="fit_scores.updated").count() == len(two_openings)
+    assert event_items(two_openings) == alone_events
+
+
+def test_gone_applications_are_skipped_and_not_counted(two_openings):
+    assert services.applications_recompute(application_ids=[*two_openings, 987654]) == len(two_openings)
+    assert services.applications_recompute(application_ids=[987654]) == 0
+
+
+def test_a_batch_larger_than_the_limit_is_refused():
+    with pytest.raises(ValueError, match="At most"):
+        services.applications_recompute(application_ids=range(1, services.RECOMPUTE_BATCH + 2))
+
+
+def test_a_batch_of_one_opening_takes_the_same_queries_whatever_its_size(
+    scored_opening, django_assert_num_queries
+):
+    _, applications, *_ = scored_opening(6)
+    ids = [application.pk for application in applications]
+
+    # A single recompute's 7 (see test_recompute_queries), and the read that groups the ids by opening.
+    for batch in (ids[:2], ids):
+        with django_assert_num_queries(8):
+            assert services.applications_recompute(application_ids=batch) == len(batch)
+
+
+def test_each_application_of_a_batch_is_delivered_to_every_listening_subscriber_of_either_source(
+    scored_opening, token_client
+):
+    _, applications, *_ = scored_opening(3)
+    ids = [application.pk for application in applications]
+    subscriptions = [
+        WebhookSubscription.objects.create(
+            token=token_client(["scores:read"], source=source, name=f"{source} ATS").token,
+            url=f"https://hooks.example.com/{source}",
+            events=["fit_scores.updated"],
+            secret="s",
+        )
+        for source in ("greenhouse", "lever")
+    ]
+    WebhookSubscription.objects.create(  # listens for something else: gets nothing
+        token=token_client(["decisions:read"], source="lever", name="Decisions only").token,
+        url="https://hooks.example.com/decisions",
+        events=["decision.recorded"],
+        secret="s",
+    )
+    Event.objects.all().delete()
+
+    services.applications_recompute(application_ids=ids)
+
+    events = list(Event.objects.filter(type="fit_scores.updated"))
+    assert sorted(event.resource["application"] for event in events) == ids
+    deliveries = sorted(WebhookDelivery.objects.values_list("event_id", "subscription_id"))
+    assert deliveries == sorted((event.pk, s.pk) for event in events for s in subscriptions)
+
+
+@pytest.mark.worker
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_behind_a_backlog_clears_it_in_one_run_and_the_later_messages_find_nothing(scored_opening):
+    from celery.contrib.testing.worker import start_worker
+
+    from config.celery import app
+    from scoring.tasks import application_scores_recompute
+
+    app.conf.task_always_eager = True  # scored in-process, no messages left for the worker
+    try:
+        _, applications, *_ = scored_opening(5)
+    finally:
+        app.conf.task_always_eager = False
+    ids = [application.pk for application in applications]
+    FitScore.objects.all().delete()
+    ApplicationScoreState.objects.all().delete()
+
+    # Five submits' messages queue up while no worker runs; then one starts.
+    results = [application_scores_recompute.delay(application_id) for application_id in ids]
+    app.loader.import_module("celery.contrib.testing.tasks")
+    with start_worker(app, pool="solo", concurrency=1, perform_ping_check=True, shutdown_timeout=10):
+        done = [result.get(timeout=30) for result in results]
+
+    assert done == [len(ids), 0, 0, 0, 0]  # the first run took them all; the others had nothing left
+    assert FitScore.objects.filter(application_id__in=ids).count() == 3 * len(ids)
+    assert services.applications_stale(opening_id=applications[0].opening_id) == []
