@@ -216,6 +216,12 @@ SCORES_SWEEP_MINUTES = env_int("SCORES_SWEEP_MINUTES", default=5)
 if SCORES_SWEEP_MINUTES < 1:
     raise ImproperlyConfigured("SCORES_SWEEP_MINUTES must be 1 or more.")
 
+# Recomputes coalesce (scoring.coalescing): after a run starts, the next waits this long, so the
+# scorecards of a busy second are recomputed together. 0: every run starts at once.
+SCORES_RECOMPUTE_INTERVAL_MS = env_int("SCORES_RECOMPUTE_INTERVAL_MS", default=500)
+if not 0 <= SCORES_RECOMPUTE_INTERVAL_MS <= 60_000:
+    raise ImproperlyConfigured("SCORES_RECOMPUTE_INTERVAL_MS must be between 0 and 60000.")
+
 # Interviewer calibration (scoring.calibration): beat looks every CALIBRATION_SWEEP_SECONDS and
 # recalibrates a rubric with new ratings once none has arrived for CALIBRATION_QUIET_SECONDS, and in
 # any case once the oldest uncalibrated rating is CALIBRATION_MAX_STALENESS_MINUTES old.

@@ -12,6 +12,7 @@ import logging
 
 from celery import shared_task
 from celery.contrib.django.task import DjangoTask
+from celery.utils import uuid
 from django.db import DatabaseError
 
 from scoring import calibration, coalescing, services, shortlists
@@ -22,14 +23,27 @@ RETRY = {"autoretry_for": (DatabaseError,), "max_retries": 3, "retry_backoff": T
 
 
 class _RecomputeTask(DjangoTask):
-    """Marks the application as waiting (``scoring.coalescing``) before its message leaves."""
+    """Coalesces fire-and-forget sends (``scoring.coalescing``): one message per run, not per scorecard."""
 
-    def apply_async(self, args=None, kwargs=None, **options):
-        if not self.app.conf.task_always_eager:
-            application_id = args[0] if args else (kwargs or {})["application_id"]
-            # If Redis is down this raises, and nothing is sent: the caller logs, the sweep catches up.
-            coalescing.pending_add(application_id)
-        return super().apply_async(args, kwargs, **options)
+    def apply_async(self, args=None, kwargs=None, task_id=None, **options):
+        if self.app.conf.task_always_eager or not options.get("ignore_result"):
+            # In-process; or a caller that waits for this result: a run of its own.
+            return super().apply_async(args, kwargs, task_id=task_id, **options)
+        application_id = args[0] if args else (kwargs or {})["application_id"]
+        # If Redis is down this raises, and nothing is sent: the caller logs, the sweep catches up.
+        plan = coalescing.schedule(application_id=application_id, run_id=task_id or uuid())
+        if not plan.send:
+            return self.AsyncResult(plan.run_id)  # the run scheduled already takes this application
+        return _send(self, plan, **options)
+
+
+def _send(task, plan: coalescing.Schedule, **options):
+    options["countdown"] = plan.countdown
+    try:
+        return super(_RecomputeTask, task).apply_async((plan.application_id,), task_id=plan.run_id, **options)
+    except Exception:
+        coalescing.unschedule(run_id=plan.run_id)
+        raise
 
 
 @shared_task(
@@ -44,11 +58,11 @@ class _RecomputeTask(DjangoTask):
 def application_scores_recompute(self, application_id: int) -> int:
     """Recompute an application after a scorecard is submitted or amended; returns applications recomputed.
 
-    With a worker, the run recomputes every application waiting for it, up to
-    ``services.RECOMPUTE_BATCH`` (``scoring.coalescing``): 0 when an earlier
-    run took this one already. A gone application is skipped. Safe to run
-    twice: the same inputs give the same values; a redelivered or retried run
-    takes the same claims again.
+    With a worker, the run recomputes its application and every other waiting
+    (``scoring.coalescing``), up to ``services.RECOMPUTE_BATCH``, and schedules
+    the next run at once if more wait. A gone application is skipped. Safe to
+    run twice: the same inputs give the same values; a redelivered or retried
+    run takes the same claims again.
 
     With tasks in-process (``make run``) it recomputes its own application, and
     as no beat runs, it also does the calibration sweep's check: calibration
@@ -60,9 +74,13 @@ def application_scores_recompute(self, application_id: int) -> int:
             calibration_sweep()
         return done
     run_id = self.request.id
-    application_ids = coalescing.claim(application_id=application_id, run_id=run_id)
-    done = services.applications_recompute(application_ids=application_ids) if application_ids else 0
+    application_ids, waiting = coalescing.claim(application_id=application_id, run_id=run_id)
+    done = services.applications_recompute(application_ids=application_ids)
     coalescing.release(run_id=run_id)
+    if waiting:
+        plan = coalescing.schedule(application_id=None, run_id=uuid(), immediate=True)
+        if plan is not None and plan.send:
+            _send(self, plan, ignore_result=True)
     return done
 
 

@@ -6,11 +6,12 @@ The claims run on the real Redis (the broker's); the batch recompute on the real
 from unittest import mock
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 
 from integrations.models import Event, WebhookDelivery, WebhookSubscription
 from scoring import coalescing, services
 from scoring.models import ApplicationScoreState, FitScore
+from tests.conftest import wait_for
 from tests.scoring.conftest import stored_fits
 
 pytestmark = pytest.mark.django_db
@@ -32,59 +33,111 @@ def clean_keys():
 
 
 def waiting(*ids):
-    for application_id in ids:
-        coalescing.pending_add(application_id)
+    """Applications whose recompute was asked for while a run is scheduled: no message of their own."""
+    first = coalescing.schedule(application_id=ids[0], run_id="scheduled-run")
+    for application_id in ids[1:]:
+        assert not coalescing.schedule(application_id=application_id, run_id="unsent").send
+    return first
+
+
+def test_a_quiet_server_sends_a_run_at_once_and_the_next_asks_join_it():
+    first = coalescing.schedule(application_id=11, run_id="run-a")
+    assert (first.send, first.run_id, first.application_id, first.countdown) == (True, "run-a", 11, 0)
+
+    second = coalescing.schedule(application_id=12, run_id="run-b")
+
+    assert (second.send, second.run_id) == (False, "run-a")  # run-a, not yet started, takes 12 too
+    assert coalescing.claim(application_id=11, run_id="run-a") == ([11, 12], 0)
+
+
+def test_after_a_run_starts_the_next_waits_for_the_interval(settings):
+    settings.SCORES_RECOMPUTE_INTERVAL_MS = 500
+    waiting(11)
+    coalescing.claim(application_id=11, run_id="scheduled-run")
+
+    later = coalescing.schedule(application_id=12, run_id="run-b")
+
+    assert later.send
+    assert 0.3 < later.countdown <= 0.5
+    # With no interval, at once.
+    coalescing.claim(application_id=12, run_id="run-b")
+    settings.SCORES_RECOMPUTE_INTERVAL_MS = 0
+    assert coalescing.schedule(application_id=13, run_id="run-c").countdown == 0
 
 
 def test_a_run_claims_its_own_application_and_every_other_waiting_one():
     waiting(11, 12, 13)
 
-    assert coalescing.claim(application_id=12, run_id="run-a") == [11, 12, 13]
-    # The messages of 11 and 13, arriving later, find their ids taken: nothing to do.
-    assert coalescing.claim(application_id=11, run_id="run-b") == []
-    assert coalescing.claim(application_id=13, run_id="run-c") == []
+    assert coalescing.claim(application_id=12, run_id="run-a") == ([11, 12, 13], 0)
+    # A message sent anyway for 11 (a caller waiting for its result) recomputes 11 alone.
+    assert coalescing.claim(application_id=11, run_id="run-b") == ([11], 0)
 
 
-def test_an_application_submitted_again_after_the_claim_waits_for_the_next_run():
+def test_an_application_submitted_again_after_the_claim_schedules_the_next_run():
     waiting(11, 12)
-    assert coalescing.claim(application_id=11, run_id="run-a") == [11, 12]
+    assert coalescing.claim(application_id=11, run_id="scheduled-run") == ([11, 12], 0)
 
-    waiting(12)  # a scorecard committed after the claim: its ratings may be newer than run-a read
+    # A scorecard committed after the claim: its ratings may be newer than the run read.
+    again = coalescing.schedule(application_id=12, run_id="run-b")
 
-    assert coalescing.claim(application_id=12, run_id="run-b") == [12]
+    assert again.send
+    assert coalescing.claim(application_id=12, run_id="run-b") == ([12], 0)
 
 
 def test_a_redelivered_run_takes_its_claims_again_until_it_has_finished():
     waiting(11, 12)
-    assert coalescing.claim(application_id=11, run_id="run-a") == [11, 12]
+    assert coalescing.claim(application_id=11, run_id="scheduled-run") == ([11, 12], 0)
 
     # The worker died (or the recompute hit a database error) before the release: the same task id
-    # comes back, and takes the same applications, even though the pending set no longer has them.
-    assert coalescing.claim(application_id=11, run_id="run-a") == [11, 12]
+    # comes back, and takes the same applications, though the pending set no longer has them.
+    assert coalescing.claim(application_id=11, run_id="scheduled-run") == ([11, 12], 0)
 
-    coalescing.release(run_id="run-a")
-    assert coalescing.claim(application_id=11, run_id="run-a") == []
+    coalescing.release(run_id="scheduled-run")
+    assert coalescing.claim(application_id=11, run_id="scheduled-run") == ([11], 0)
 
 
-def test_a_run_takes_at_most_a_batch_and_leaves_the_rest_for_the_next():
+def test_a_run_takes_at_most_a_batch_and_the_rest_go_to_a_follow_up_sent_at_once():
     ids = list(range(1, services.RECOMPUTE_BATCH + 11))
     waiting(*ids)
 
-    first = coalescing.claim(application_id=ids[-1], run_id="run-a")
-    second = coalescing.claim(application_id=ids[0], run_id="run-b")
+    first, left = coalescing.claim(application_id=ids[0], run_id="scheduled-run")
+    follow_up = coalescing.schedule(application_id=None, run_id="follow-up", immediate=True)
+    second, _ = coalescing.claim(application_id=follow_up.application_id, run_id="follow-up")
 
-    assert len(first) == services.RECOMPUTE_BATCH
-    assert ids[-1] in first
+    assert (len(first), left) == (services.RECOMPUTE_BATCH, 10)
+    assert ids[0] in first
+    assert (follow_up.send, follow_up.countdown) == (True, 0)
     assert sorted(first + second) == ids
+    assert coalescing.schedule(application_id=None, run_id="another", immediate=True) is None
+
+
+def test_a_run_whose_message_could_not_be_sent_does_not_hold_the_schedule():
+    assert coalescing.schedule(application_id=11, run_id="run-a").send
+    coalescing.unschedule(run_id="run-a")  # the broker refused the message
+
+    assert coalescing.schedule(application_id=12, run_id="run-b").send
+
+
+def test_a_scheduled_run_whose_message_is_lost_holds_the_schedule_for_its_margin_only(monkeypatch):
+    import time
+
+    monkeypatch.setattr(coalescing, "SCHEDULE_MARGIN_MS", 200)
+    assert coalescing.schedule(application_id=11, run_id="lost").send
+    assert not coalescing.schedule(application_id=12, run_id="run-b").send
+
+    time.sleep(0.3)
+
+    assert coalescing.schedule(application_id=13, run_id="run-c").send
 
 
 def test_servers_on_different_databases_sharing_one_redis_never_take_each_other_s_ids():
-    waiting(11)
+    waiting(11, 12)
 
     with mock.patch.dict(connection.settings_dict, {"NAME": "another_server"}):
-        assert coalescing.claim(application_id=11, run_id="run-a") == []
+        assert coalescing.schedule(application_id=21, run_id="theirs").send  # not run-a's schedule
+        assert coalescing.claim(application_id=21, run_id="theirs") == ([21], 0)
 
-    assert coalescing.claim(application_id=11, run_id="run-a") == [11]
+    assert coalescing.claim(application_id=11, run_id="scheduled-run") == ([11, 12], 0)
 
 
 def stored(application_ids):
@@ -196,11 +249,10 @@ def test_each_application_of_a_batch_is_delivered_to_every_listening_subscriber_
 
 @pytest.mark.worker
 @pytest.mark.django_db(transaction=True)
-def test_a_worker_behind_a_backlog_clears_it_in_one_run_and_the_later_messages_find_nothing(scored_opening):
+def test_a_busy_second_s_scorecards_send_one_message_and_one_run_recomputes_them_all(scored_opening):
     from celery.contrib.testing.worker import start_worker
 
-    from config.celery import app
-    from scoring.tasks import application_scores_recompute
+    from config.celery import app, enqueue_on_commit
 
     app.conf.task_always_eager = True  # scored in-process, no messages left for the worker
     try:
@@ -210,13 +262,23 @@ def test_a_worker_behind_a_backlog_clears_it_in_one_run_and_the_later_messages_f
     ids = [application.pk for application in applications]
     FitScore.objects.all().delete()
     ApplicationScoreState.objects.all().delete()
+    Event.objects.all().delete()
+    broker = coalescing._client()
+    queued = broker.llen("celery")
 
-    # Five submits' messages queue up while no worker runs; then one starts.
-    results = [application_scores_recompute.delay(application_id) for application_id in ids]
+    # Five scorecards' recomputes asked for, as submits ask (on commit, fire and forget).
+    for application_id in ids:
+        with transaction.atomic():
+            enqueue_on_commit("scoring.application_scores_recompute", application_id)
+
+    assert broker.llen("celery") == queued + 1
     app.loader.import_module("celery.contrib.testing.tasks")
     with start_worker(app, pool="solo", concurrency=1, perform_ping_check=True, shutdown_timeout=10):
-        done = [result.get(timeout=30) for result in results]
-
-    assert done == [len(ids), 0, 0, 0, 0]  # the first run took them all; the others had nothing left
-    assert FitScore.objects.filter(application_id__in=ids).count() == 3 * len(ids)
+        wait_for(lambda: FitScore.objects.filter(application_id__in=ids).count() == 3 * len(ids))
     assert services.applications_stale(opening_id=applications[0].opening_id) == []
+    # One run, one transaction: the same moment for all; and one event per application.
+    assert (
+        ApplicationScoreState.objects.filter(application_id__in=ids).values("computed_at").distinct().count()
+        == 1
+    )
+    assert Event.objects.filter(type="fit_scores.updated").count() == len(ids)
