@@ -26,12 +26,13 @@ class _RecomputeTask(DjangoTask):
     """Coalesces fire-and-forget sends (``scoring.coalescing``): one message per run, not per scorecard."""
 
     def apply_async(self, args=None, kwargs=None, task_id=None, **options):
-        if self.app.conf.task_always_eager or not options.get("ignore_result"):
-            # In-process; or a caller that waits for this result: a run of its own.
+        if self.app.conf.task_always_eager or not options.get("ignore_result") or task_id is not None:
+            # In-process; a caller that waits for this result; or a retry (its id fixed, so it
+            # takes its claims again): a run of its own.
             return super().apply_async(args, kwargs, task_id=task_id, **options)
         application_id = args[0] if args else (kwargs or {})["application_id"]
         # If Redis is down this raises, and nothing is sent: the caller logs, the sweep catches up.
-        plan = coalescing.schedule(application_id=application_id, run_id=task_id or uuid())
+        plan = coalescing.schedule(application_id=application_id, run_id=uuid())
         if not plan.send:
             return self.AsyncResult(plan.run_id)  # the run scheduled already takes this application
         return _send(self, plan, **options)

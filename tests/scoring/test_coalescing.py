@@ -140,6 +140,67 @@ def test_servers_on_different_databases_sharing_one_redis_never_take_each_other_
     assert coalescing.claim(application_id=11, run_id="scheduled-run") == ([11, 12], 0)
 
 
+@pytest.fixture
+def sent(monkeypatch):
+    """The messages the recompute task sends, not eager: (args, options) each; none reach the broker."""
+    from celery.app.task import Task
+
+    from config.celery import app
+
+    messages = []
+
+    def send(self, args=None, kwargs=None, **options):
+        messages.append((args, options))
+        return self.AsyncResult(options.get("task_id") or "generated-id")
+
+    monkeypatch.setattr(Task, "apply_async", send)
+    eager, app.conf.task_always_eager = app.conf.task_always_eager, False
+    yield messages
+    app.conf.task_always_eager = eager
+
+
+def test_fire_and_forget_asks_send_one_message_for_the_run_and_answer_with_its_result(sent):
+    from scoring.tasks import application_scores_recompute
+
+    first = application_scores_recompute.apply_async((11,), ignore_result=True)
+    second = application_scores_recompute.apply_async((12,), ignore_result=True)
+
+    assert len(sent) == 1
+    args, options = sent[0]
+    assert (args, options["countdown"], options["task_id"]) == ((11,), 0, first.id)
+    assert second.id == first.id  # the run that takes 12 too
+
+
+def test_a_caller_waiting_for_the_result_and_a_retry_get_runs_of_their_own(sent):
+    from scoring.tasks import application_scores_recompute
+
+    application_scores_recompute.apply_async((11,), ignore_result=True)
+    application_scores_recompute.delay(12)
+    application_scores_recompute.apply_async((13,), task_id="retried-run", ignore_result=True)
+
+    assert [(args, options.get("task_id")) for args, options in sent[1:]] == [
+        ((12,), None),
+        ((13,), "retried-run"),
+    ]
+
+
+def test_a_message_the_broker_refuses_leaves_no_schedule_behind(sent, monkeypatch):
+    from celery.app.task import Task
+
+    from scoring.tasks import application_scores_recompute
+
+    def refuse(self, *args, **options):
+        raise ConnectionError("broker down")
+
+    with monkeypatch.context() as refusing:
+        refusing.setattr(Task, "apply_async", refuse)
+        with pytest.raises(ConnectionError):
+            application_scores_recompute.apply_async((11,), ignore_result=True)
+
+    application_scores_recompute.apply_async((12,), ignore_result=True)
+    assert [args for args, _ in sent] == [(12,)]
+
+
 def stored(application_ids):
     scores = stored_fits(application_id__in=application_ids)
     states = sorted(
