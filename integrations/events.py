@@ -5,20 +5,19 @@ from __future__ import annotations
 from django.utils import timezone
 
 from integrations.models import Event
-from integrations.webhooks import deliveries_create_for, deliveries_create_for_events
+from integrations.webhooks import deliveries_create_for_events
 
 
 def event_emit(*, type: str, resource: dict) -> Event:
     """Record that ``resource`` (as the API shows it) changed; call inside the causing transaction.
 
     In the same transaction, a ``WebhookDelivery`` is created for every active
-    subscription listening to ``type`` (``integrations.webhooks.deliveries_create_for``),
+    subscription listening to ``type`` (``integrations.webhooks.deliveries_create_for_events``),
     and each is enqueued after commit. Rolled back with the change, so no event
     is ever sent for a change that did not happen. Costs one query beyond the
     insert when nobody subscribes; never waits for a receiver.
     """
-    event = Event.objects.create(type=type, occurred_at=timezone.now(), resource=resource)
-    deliveries_create_for(event)
+    (event,) = events_emit(type=type, resources=[resource])
     return event
 
 

@@ -398,19 +398,16 @@ def webhook_subscription_delete(*, subscription: WebhookSubscription, actor=None
 # Fan-out ---------------------------------------------------------------------------
 
 
-def deliveries_create_for(event: Event) -> list[WebhookDelivery]:
-    """Create a delivery of ``event`` for every active subscription of an unrevoked token listening to it.
-
-    Call inside the event's transaction: the deliveries commit or roll back
-    with it, and each is enqueued only after commit. One query when nobody
-    listens (the subscriptions are few, so the type is matched in Python,
-    which also works on SQLite).
-    """
-    return deliveries_create_for_events([event])
-
-
 def deliveries_create_for_events(events: list[Event]) -> list[WebhookDelivery]:
-    """``deliveries_create_for`` for events of one type: one read of the subscriptions, one insert."""
+    """Create a delivery of each event (all of one type) for every active subscription of an unrevoked
+    token listening to it.
+
+    Call inside the events' transaction: the deliveries commit or roll back
+    with it, and each is enqueued only after commit. One read of the
+    subscriptions (they are few, so the type is matched in Python, which also
+    works on SQLite) and one insert, whatever the number of events; no insert
+    when nobody listens.
+    """
     if not events:
         return []
     (event_type,) = {event.type for event in events}

@@ -81,6 +81,13 @@ redis.call('SET', KEYS[2], ARGV[2], 'PX', wait + tonumber(ARGV[4]))
 return {ARGV[2], wait, application}
 """
 
+# KEYS: the scheduled run's mark. ARGV: a run's id. Clears the mark if it is that run's.
+_UNSCHEDULE_SCRIPT = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+  redis.call('DEL', KEYS[1])
+end
+"""
+
 # KEYS: the pending set, this run's claims, the scheduled run's mark, the last run's start.
 # ARGV: the run's own application, its id, the most ids a run takes, the claims' TTL (s).
 # Returns {claimed ids, how many still wait}. Atomic, so an id is claimed by one run only; a
@@ -158,13 +165,7 @@ def schedule(*, application_id: int | None, run_id: str, immediate: bool = False
 
 def unschedule(*, run_id: str) -> None:
     """Forget that ``run_id`` is scheduled: its message could not be sent."""
-    client = _client()
-    with client.pipeline() as pipe:
-        pipe.watch(_key("scheduled"))
-        if pipe.get(_key("scheduled")) == run_id.encode():
-            pipe.multi()
-            pipe.delete(_key("scheduled"))
-            pipe.execute()
+    _client().register_script(_UNSCHEDULE_SCRIPT)(keys=[_key("scheduled")], args=[run_id])
 
 
 def claim(*, application_id: int, run_id: str) -> tuple[list[int], int]:

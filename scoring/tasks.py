@@ -79,9 +79,14 @@ def application_scores_recompute(self, application_id: int) -> int:
     done = services.applications_recompute(application_ids=application_ids)
     coalescing.release(run_id=run_id)
     if waiting:
-        plan = coalescing.schedule(application_id=None, run_id=uuid(), immediate=True)
-        if plan is not None and plan.send:
-            _send(self, plan, ignore_result=True)
+        try:
+            plan = coalescing.schedule(application_id=None, run_id=uuid(), immediate=True)
+            if plan is not None and plan.send:
+                _send(self, plan, ignore_result=True)
+        except Exception:  # this run's work has committed; the next scorecard or the sweep sends one
+            logger.warning(
+                "Could not send the next recompute run; the periodic sweep will catch up.", exc_info=True
+            )
     return done
 
 
